@@ -1,0 +1,88 @@
+/**
+ * The patchloom command line. Every command that touches the database opens it through
+ * openDatabase(), which applies pending migrations first.
+ */
+import { parseArgs } from 'node:util';
+import { openDatabase, redact } from '../lib/db/client.ts';
+import { importFiles, describeSummary } from '../ingest/import-files.ts';
+import { createProgress } from './progress.ts';
+import { serve } from './serve.ts';
+
+const HELP = `patchloom: track patch series, inline fixups and build failures on kernel mailing lists
+
+Usage:
+  patchloom import <file or folder>...   Import mbox (mboxo/mboxrd), maildir, .eml/.patch files,
+                                         folders (recursively) and .gz files. Idempotent: importing
+                                         the same files again adds nothing.
+  patchloom serve [--port N]             Start the web UI and JSON API (npm start runs this),
+                                         building the app first if no build exists.
+  patchloom migrate                      Apply pending database migrations (every command also does).
+  patchloom reindex                      Rebuild everything derived from the stored raw mail.
+  patchloom help                         This text.
+
+Environment:
+  DATABASE_URL          PostgreSQL to use (postgres://user:pass@host:port/db). Unset: an embedded
+                        PostgreSQL is started with its data in PATCHLOOM_DATA_DIR and shared by
+                        every patchloom process on this machine.
+  PATCHLOOM_DATA_DIR    Where the embedded database lives (default ./.data).
+  PORT                  Port of the web server (default 3000).
+  PATCHLOOM_MAX_MESSAGE_BYTES
+                        Messages above this size are stored raw and flagged, not parsed (default 25 MB).
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`patchloom: ${message}\n`);
+  process.exit(1);
+}
+
+async function withDatabase<T>(fn: (d: Awaited<ReturnType<typeof openDatabase>>) => Promise<T>): Promise<T> {
+  const database = await openDatabase();
+  const stop = () => {
+    database.embedded?.release();
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+async function main(argv: string[]) {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'import': {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      if (positionals.length === 0) fail('import needs at least one file or folder, e.g. `patchloom import ~/mail/lkml.mbox`.');
+      await withDatabase(async ({ sql }) => {
+        const progress = createProgress('importing');
+        const summary = await importFiles(sql, positionals, { onProgress: (p) => progress.update(p) });
+        progress.stop();
+        process.stdout.write(describeSummary(summary) + '\n');
+      });
+      return;
+    }
+    case 'migrate':
+      await withDatabase(async ({ url }) => {
+        process.stdout.write(`database is up to date (${redact(url)})\n`);
+      });
+      return;
+    case 'serve': {
+      const { values } = parseArgs({ args: rest, options: { port: { type: 'string' } } });
+      await serve({ port: Number(values.port ?? process.env.PORT ?? 3000) });
+      return;
+    }
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(HELP);
+      return;
+    default:
+      fail(`unknown command "${command}". Run \`patchloom --help\` for the list of commands.`);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: Error) => fail(process.env.PATCHLOOM_DEBUG ? String(err.stack) : err.message));

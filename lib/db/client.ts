@@ -1,0 +1,81 @@
+/**
+ * One way to reach the database: DATABASE_URL when set, else the embedded server.
+ * Every entry point goes through openDatabase(), which applies pending migrations
+ * (under an advisory lock, so concurrent processes migrate once).
+ */
+import { resolve } from 'node:path';
+import { drizzle, type PostgresJsDatabase } from 'drizzle-orm/postgres-js';
+import { migrate } from 'drizzle-orm/postgres-js/migrator';
+import postgres, { type Sql } from 'postgres';
+import * as schema from './schema.ts';
+import { ensureEmbedded, type EmbeddedServer } from './embedded.ts';
+
+export type Db = PostgresJsDatabase<typeof schema>;
+
+export interface Database {
+  db: Db;
+  sql: Sql;
+  url: string;
+  embedded: EmbeddedServer | null;
+  close(): Promise<void>;
+}
+
+export const MIGRATIONS_FOLDER = resolve(/*turbopackIgnore: true*/ process.env.PATCHLOOM_MIGRATIONS_DIR || resolve(/*turbopackIgnore: true*/ process.cwd(), 'drizzle'));
+
+/** An arbitrary constant: the advisory lock that serialises migrations across processes. */
+const MIGRATION_LOCK = 7_243_911;
+
+/** Apply pending migrations on one dedicated connection that holds a session advisory lock meanwhile. */
+export async function runMigrations(url: string) {
+  const client = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migrate(drizzle(client), { migrationsFolder: MIGRATIONS_FOLDER });
+    await client`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}
+
+/**
+ * Two pools: drizzle rewrites its client's date and JSON (de)serialisers, so the
+ * tagged-template queries get a client of their own with postgres.js's defaults.
+ */
+export function connect(url: string, max = 10): { sql: Sql; db: Db; drizzleClient: Sql } {
+  const options = { onnotice: () => {}, connection: { application_name: 'patchloom' } };
+  const sql = postgres(url, { ...options, max });
+  const drizzleClient = postgres(url, { ...options, max: Math.max(2, Math.ceil(max / 3)) });
+  return { sql, db: drizzle(drizzleClient, { schema }), drizzleClient };
+}
+
+export async function openDatabase(opts: { url?: string; migrate?: boolean; max?: number } = {}): Promise<Database> {
+  let embedded: EmbeddedServer | null = null;
+  let url = opts.url ?? process.env.DATABASE_URL;
+  if (!url) {
+    embedded = await ensureEmbedded();
+    url = embedded.url;
+  }
+  const { sql, db, drizzleClient } = connect(url, opts.max);
+  try {
+    await sql`select 1`;
+  } catch (err) {
+    await Promise.all([sql.end({ timeout: 1 }), drizzleClient.end({ timeout: 1 })]);
+    embedded?.release();
+    throw new Error(`Cannot connect to PostgreSQL at ${redact(url)} (${(err as Error).message}). Check DATABASE_URL, or unset it to use the embedded database.`);
+  }
+  if (opts.migrate !== false) await runMigrations(url);
+  return {
+    db,
+    sql,
+    url,
+    embedded,
+    async close() {
+      await Promise.all([sql.end({ timeout: 5 }), drizzleClient.end({ timeout: 5 })]);
+      embedded?.release();
+    },
+  };
+}
+
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}

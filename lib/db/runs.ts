@@ -1,0 +1,33 @@
+/** Import, sync and reindex runs: their progress is visible on the ingest page while they run. */
+import type { Sql } from 'postgres';
+
+export interface RunCounts {
+  doneBytes: number;
+  messages: number;
+  added: number;
+  duplicates: number;
+  flagged: number;
+}
+
+export async function startRun(sql: Sql, kind: 'file' | 'imap' | 'reindex', source: string, totalBytes: number | null): Promise<number> {
+  const [row] = await sql<{ id: number }[]>`
+    insert into import_runs (kind, source, state, total_bytes, pid)
+    values (${kind}, ${source.slice(0, 2000)}, 'running', ${totalBytes}, ${process.pid})
+    returning id`;
+  return row.id;
+}
+
+export async function updateRun(sql: Sql, id: number, c: RunCounts) {
+  await sql`
+    update import_runs set done_bytes = ${c.doneBytes}, messages = ${c.messages}, added = ${c.added},
+      duplicates = ${c.duplicates}, flagged = ${c.flagged}, updated_at = now()
+    where id = ${id}`;
+}
+
+export async function finishRun(sql: Sql, id: number, c: RunCounts, error: string | null) {
+  await sql`
+    update import_runs set done_bytes = ${c.doneBytes}, messages = ${c.messages}, added = ${c.added},
+      duplicates = ${c.duplicates}, flagged = ${c.flagged}, updated_at = now(), finished_at = now(),
+      state = ${error ? 'failed' : 'done'}, error = ${error}
+    where id = ${id}`;
+}

@@ -1,0 +1,38 @@
+/**
+ * Splitting a reply into the author's own text and the text it quotes.
+ * Reports, trailers and fixups count only in the author's own text.
+ */
+
+const QUOTED = /^[ \t]{0,3}>/;
+const ATTRIBUTION = /^(On .{3,200}wrote:|.{1,120} (wrote|writes|schrieb):)\s*$/;
+
+export function isQuotedLine(line: string): boolean {
+  return QUOTED.test(line);
+}
+
+/** The lines the author wrote, each with its 0-based line number in the body; quoted lines and attribution lines are dropped. */
+export function ownLines(body: string): { line: string; index: number }[] {
+  const lines = body.split('\n');
+  const out: { line: string; index: number }[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i];
+    if (isQuotedLine(line)) continue;
+    if (ATTRIBUTION.test(line) && i + 1 < lines.length && (isQuotedLine(lines[i + 1]) || lines[i + 1].trim() === '')) continue;
+    out.push({ line, index: i });
+  }
+  return out;
+}
+
+/** The author's own text with quoted lines removed (attribution lines too). */
+export function ownText(body: string): string {
+  return ownLines(body).map((l) => l.line).join('\n');
+}
+
+/** Text that other modules may quote from a reply: the quoted lines with one level of '>' removed. */
+export function quotedText(body: string): string {
+  return body
+    .split('\n')
+    .filter(isQuotedLine)
+    .map((l) => l.replace(/^[ \t]{0,3}> ?/, ''))
+    .join('\n');
+}
