@@ -9,6 +9,7 @@ import { storeBatch, type IncomingMessage, type StoreResult } from '../lib/db/st
 import { finishRun, startRun, updateRun, type RunCounts } from '../lib/db/runs.ts';
 import { threadSubjectKey } from '../lib/mail/subject-key.ts';
 import type { SourcedMessage } from './sources/files.ts';
+import { deriveThreads } from './derive.ts';
 
 /** Messages above this size are stored raw and flagged, not parsed (PATCHLOOM_MAX_MESSAGE_BYTES). */
 export function maxMessageBytes(): number {
@@ -46,7 +47,7 @@ export interface PipelineOptions {
   /** Current byte position of the source, for progress (files report it through their reader). */
   bytesDone?: () => number;
   onProgress?(p: PipelineProgress): void;
-  /** Recompute derived data of the threads a batch touched. */
+  /** Recompute derived data of the threads a batch touched (default: deriveThreads). */
   derive?: (threadIds: number[]) => Promise<void>;
   /** Called after each stored batch (IMAP advances its checkpoint here). */
   afterBatch?(result: StoreResult, batch: IncomingMessage[]): Promise<void>;
@@ -80,7 +81,7 @@ export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>
     counts.flagged += result.flagged;
     counts.doneBytes = opts.bytesDone?.() ?? counts.doneBytes;
     result.touchedThreads.forEach((t) => touchedAll.add(t));
-    if (opts.derive && result.touchedThreads.length) await opts.derive(result.touchedThreads);
+    if (result.touchedThreads.length) await (opts.derive ?? ((ids: number[]) => deriveThreads(sql, ids)))(result.touchedThreads);
     await opts.afterBatch?.(result, batch);
     await updateRun(sql, runId, counts);
     opts.onProgress?.({ ...counts, totalBytes: opts.totalBytes ?? null });

@@ -146,4 +146,310 @@ export const imapCheckpoints = pgTable(
   (t) => [primaryKey({ columns: [t.account, t.mailbox] })],
 );
 
+export interface ReviewFacts {
+  nacks: { by: { name: string; email: string }; messageId: string }[];
+  objections: { by: { name: string; email: string }; messageId: string; quote: string }[];
+  withdrawn: { messageId: string; quote: string } | null;
+}
+
 export { sql, tsvector };
+
+// ---------------------------------------------------------------- derived: series
+
+export const series = pgTable(
+  'series',
+  {
+    id: serial('id').primaryKey(),
+    /** Stable across reindex: the cover letter's Message-ID, else the first patch's. */
+    key: text('key').notNull(),
+    threadId: bigint('thread_id', { mode: 'number' }).notNull(),
+    title: text('title').notNull(),
+    version: integer('version').notNull(),
+    versionLabel: text('version_label').notNull(),
+    total: integer('total').notNull(),
+    rfc: boolean('rfc').notNull(),
+    resend: boolean('resend').notNull(),
+    isPullRequest: boolean('is_pull_request').notNull(),
+    authorName: text('author_name').notNull(),
+    authorEmail: text('author_email').notNull(),
+    date: tz('date'),
+    coverMessageId: text('cover_message_id'),
+    received: integer('received').array().notNull(),
+    missing: integer('missing').array().notNull(),
+    changeId: text('change_id'),
+    inReplyTo: text('in_reply_to'),
+    messageIds: text('message_ids').array().notNull(),
+    replyCount: integer('reply_count').notNull().default(0),
+    previousVersionId: integer('previous_version_id'),
+    nextVersionId: integer('next_version_id'),
+    supersededById: integer('superseded_by_id'),
+    versionEvidence: jsonb('version_evidence').$type<string[]>(),
+    status: text('status').notNull().default('new'),
+    statusReasons: jsonb('status_reasons').$type<{ text: string; messageId?: string; seriesId?: number | string }[]>().notNull().default([]),
+    /** Thread facts the status rules read: NAKs, objections, a withdrawal. */
+    reviewFacts: jsonb('review_facts').$type<ReviewFacts>().notNull().default({ nacks: [], objections: [], withdrawn: null }),
+    openBreakages: integer('open_breakages').notNull().default(0),
+    pendingFixups: integer('pending_fixups').notNull().default(0),
+    search: tsvector('search').generatedAlwaysAs(sql`to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(author_name, '') || ' ' || coalesce(author_email, ''))`),
+  },
+  (t) => [
+    uniqueIndex('series_key').on(t.key),
+    index('series_thread').on(t.threadId),
+    index('series_date').on(t.date),
+    index('series_author').on(t.authorEmail),
+    index('series_status').on(t.status),
+    index('series_search').using('gin', t.search),
+    index('series_title_trgm').using('gin', sql`${t.title} gin_trgm_ops`),
+  ],
+);
+
+export const patches = pgTable(
+  'patches',
+  {
+    id: serial('id').primaryKey(),
+    seriesId: integer('series_id').notNull().references(() => series.id, { onDelete: 'cascade' }),
+    number: integer('number').notNull(),
+    messageId: text('message_id').notNull(),
+    subject: text('subject').notNull(),
+    title: text('title').notNull(),
+    authorName: text('author_name').notNull(),
+    authorEmail: text('author_email').notNull(),
+    date: tz('date'),
+    files: text('files').array().notNull(),
+    diffstat: jsonb('diffstat').$type<{ path: string; added: number; removed: number }[]>().notNull(),
+    patchId: text('patch_id').notNull(),
+    appliedCommit: text('applied_commit'),
+    appliedBranch: text('applied_branch'),
+    appliedMessageId: text('applied_message_id'),
+  },
+  (t) => [
+    index('patches_series').on(t.seriesId, t.number),
+    index('patches_message').on(t.messageId),
+    index('patches_patch_id').on(t.patchId),
+    index('patches_title').on(t.title),
+  ],
+);
+
+export const trailers = pgTable(
+  'trailers',
+  {
+    id: serial('id').primaryKey(),
+    seriesId: integer('series_id').notNull().references(() => series.id, { onDelete: 'cascade' }),
+    patchNumber: integer('patch_number').notNull(),
+    kind: text('kind').notNull(),
+    name: text('name').notNull(),
+    email: text('email').notNull(),
+    messageId: text('message_id').notNull(),
+    carriedFrom: text('carried_from'),
+  },
+  (t) => [index('trailers_series').on(t.seriesId, t.patchNumber)],
+);
+
+/** tip-bot mails and "applied, thanks" replies, one per message. */
+export const commitNotices = pgTable(
+  'commit_notices',
+  {
+    messageId: text('message_id').primaryKey(),
+    threadId: bigint('thread_id', { mode: 'number' }).notNull(),
+    kind: text('kind').notNull(),
+    commit: text('commit'),
+    branch: text('branch'),
+    tree: text('tree'),
+    title: text('title').notNull(),
+    links: text('links').array().notNull(),
+    inReplyTo: text('in_reply_to'),
+    authorName: text('author_name'),
+    authorEmail: text('author_email'),
+    date: tz('date'),
+  },
+  (t) => [index('commit_notices_thread').on(t.threadId), index('commit_notices_title').on(t.title)],
+);
+
+// ---------------------------------------------------------------- derived: fixups
+
+export const fixups = pgTable(
+  'fixups',
+  {
+    id: serial('id').primaryKey(),
+    /** Stable across reindex: Message-ID and the fixup's position in the message. */
+    key: text('key').notNull(),
+    messageId: text('message_id').notNull(),
+    threadId: bigint('thread_id', { mode: 'number' }).notNull(),
+    seriesId: integer('series_id').references(() => series.id, { onDelete: 'set null' }),
+    form: text('form').notNull(),
+    subject: text('subject'),
+    description: text('description').notNull(),
+    authorName: text('author_name').notNull(),
+    authorEmail: text('author_email').notNull(),
+    date: tz('date'),
+    files: text('files').array().notNull(),
+    diff: text('diff').notNull(),
+    patchId: text('patch_id').notNull(),
+    trailers: jsonb('trailers').$type<{ kind: string; name: string; email: string }[]>().notNull(),
+    explicitTargets: jsonb('explicit_targets').$type<unknown[]>().notNull(),
+    targetNumber: integer('target_number'),
+    targetMessageId: text('target_message_id'),
+    targetReason: text('target_reason').notNull(),
+    targetEvidence: text('target_evidence').notNull(),
+    candidates: jsonb('candidates').$type<{ number: number; messageId: string; score: number; why: string[] }[]>().notNull(),
+    /** The reply's own words before the fixup ("could be folded with patch 8/8"). */
+    preamble: text('preamble').notNull().default(''),
+    state: text('state').notNull().default('pending'),
+    stateReason: text('state_reason').notNull().default(''),
+  },
+  (t) => [uniqueIndex('fixups_key').on(t.key), index('fixups_thread').on(t.threadId), index('fixups_series').on(t.seriesId), index('fixups_state').on(t.state)],
+);
+
+// ---------------------------------------------------------------- derived: build failures
+
+export const buildReports = pgTable(
+  'build_reports',
+  {
+    id: serial('id').primaryKey(),
+    messageId: text('message_id').notNull(),
+    threadId: bigint('thread_id', { mode: 'number' }).notNull(),
+    kind: text('kind').notNull(),
+    reporterName: text('reporter_name').notNull(),
+    reporterEmail: text('reporter_email').notNull(),
+    date: tz('date'),
+    context: jsonb('context').$type<Record<string, string | null>>().notNull(),
+    patchSubject: text('patch_subject'),
+    patchLink: text('patch_link'),
+    inReplyTo: text('in_reply_to'),
+    errors: jsonb('errors').$type<unknown[]>().notNull(),
+    signatures: text('signatures').array().notNull(),
+    /** The signature the report is grouped by (its primary error's). */
+    primarySignature: text('primary_signature'),
+    /** The series and patch the report answers (its nearest patch ancestor), when in a series thread. */
+    seriesKey: text('series_key'),
+    patchNumber: integer('patch_number'),
+  },
+  (t) => [
+    uniqueIndex('build_reports_message').on(t.messageId),
+    index('build_reports_thread').on(t.threadId),
+    index('build_reports_signatures').using('gin', t.signatures),
+    index('build_reports_primary').on(t.primarySignature),
+  ],
+);
+
+/** A fix (inline fixup or patch) that claims to fix a reported failure: Closes:, Reported-by:, or a reply to the report. */
+export const fixClaims = pgTable(
+  'fix_claims',
+  {
+    id: serial('id').primaryKey(),
+    threadId: bigint('thread_id', { mode: 'number' }).notNull(),
+    messageId: text('message_id').notNull(),
+    /** The fixup's key when the fix is an inline fixup. */
+    fixupKey: text('fixup_key'),
+    reportMessageId: text('report_message_id').notNull(),
+    via: text('via').notNull(),
+  },
+  (t) => [index('fix_claims_thread').on(t.threadId), index('fix_claims_report').on(t.reportMessageId)],
+);
+
+/** Statements in replies about a failure: "already present in mainline as of 38c23685b273", "false positive". */
+export const buildVerdicts = pgTable(
+  'build_verdicts',
+  {
+    id: serial('id').primaryKey(),
+    messageId: text('message_id').notNull(),
+    threadId: bigint('thread_id', { mode: 'number' }).notNull(),
+    /** pre-existing | invalid */
+    kind: text('kind').notNull(),
+    ref: text('ref'),
+    refs: text('refs').array().notNull(),
+    quote: text('quote').notNull(),
+    /** The report this statement is about: the nearest report among its ancestors. */
+    reportMessageId: text('report_message_id').notNull(),
+    authorName: text('author_name').notNull(),
+    date: tz('date'),
+  },
+  (t) => [index('build_verdicts_thread').on(t.threadId), index('build_verdicts_report').on(t.reportMessageId)],
+);
+
+export const breakages = pgTable(
+  'breakages',
+  {
+    id: serial('id').primaryKey(),
+    signature: text('signature').notNull(),
+    kind: text('kind').notNull(),
+    message: text('message').notNull(),
+    file: text('file'),
+    line: integer('line'),
+    symbol: text('symbol'),
+    errorText: text('error_text').notNull(),
+    arch: text('arch'),
+    config: text('config'),
+    compiler: text('compiler'),
+    status: text('status').notNull(),
+    statusReason: text('status_reason').notNull(),
+    baseline: jsonb('baseline').$type<{ ref: string | null; refs: string[]; quote: string; messageId: string } | null>(),
+    firstReportMessageId: text('first_report_message_id').notNull(),
+    firstReportDate: tz('first_report_date'),
+    search: tsvector('search').generatedAlwaysAs(
+      sql`to_tsvector('simple', coalesce(message, '') || ' ' || coalesce(file, '') || ' ' || coalesce(symbol, '') || ' ' || coalesce(error_text, ''))`,
+    ),
+  },
+  (t) => [
+    uniqueIndex('breakages_signature').on(t.signature),
+    index('breakages_search').using('gin', t.search),
+    index('breakages_message_trgm').using('gin', sql`${t.message} gin_trgm_ops`),
+    index('breakages_file_trgm').using('gin', sql`${t.file} gin_trgm_ops`),
+    index('breakages_text_trgm').using('gin', sql`${t.errorText} gin_trgm_ops`),
+  ],
+);
+
+export const breakageReports = pgTable(
+  'breakage_reports',
+  {
+    breakageId: integer('breakage_id').notNull().references(() => breakages.id, { onDelete: 'cascade' }),
+    reportId: integer('report_id').notNull().references(() => buildReports.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.breakageId, t.reportId] }), index('breakage_reports_report').on(t.reportId)],
+);
+
+export const breakageLinks = pgTable(
+  'breakage_links',
+  {
+    breakageId: integer('breakage_id').notNull().references(() => breakages.id, { onDelete: 'cascade' }),
+    seriesId: integer('series_id').notNull().references(() => series.id, { onDelete: 'cascade' }),
+    patchNumber: integer('patch_number'),
+    via: text('via').notNull(),
+  },
+  (t) => [index('breakage_links_breakage').on(t.breakageId), index('breakage_links_series').on(t.seriesId)],
+);
+
+// ---------------------------------------------------------------- derived: syscall tables
+
+export const syscallChanges = pgTable(
+  'syscall_changes',
+  {
+    id: serial('id').primaryKey(),
+    seriesId: integer('series_id').notNull().references(() => series.id, { onDelete: 'cascade' }),
+    patchNumber: integer('patch_number').notNull(),
+    messageId: text('message_id').notNull(),
+    tablePath: text('table_path').notNull(),
+    number: integer('number').notNull(),
+    abi: text('abi').notNull(),
+    name: text('name').notNull(),
+    oldEntry: text('old_entry'),
+    newEntry: text('new_entry'),
+    oldCompat: text('old_compat'),
+    newCompat: text('new_compat'),
+    kind: text('kind').notNull(),
+    date: tz('date'),
+  },
+  (t) => [index('syscall_changes_series').on(t.seriesId), index('syscall_changes_name').on(t.name), index('syscall_changes_number').on(t.number)],
+);
+
+export const syscallLinks = pgTable(
+  'syscall_links',
+  {
+    changeId: integer('change_id').notNull().references(() => syscallChanges.id, { onDelete: 'cascade' }),
+    /** breakage | fixup | message */
+    targetKind: text('target_kind').notNull(),
+    targetId: text('target_id').notNull(),
+    reason: text('reason').notNull(),
+  },
+  (t) => [index('syscall_links_change').on(t.changeId), index('syscall_links_target').on(t.targetKind, t.targetId)],
+);

@@ -1,0 +1,301 @@
+/**
+ * Recomputing derived data after mail arrives. First each touched thread is analysed on
+ * its own (lib/analyse.ts) and its rows replaced; then a cross-thread pass, scoped to
+ * what those threads touch, links versions, carries trailers over, marks applied patches,
+ * groups build failures and decides fixup states and series status. Everything here can
+ * be rebuilt from raw mail (`patchloom reindex`).
+ */
+import type { Sql } from 'postgres';
+import { analyseThread } from '../lib/analyse.ts';
+import { matchNoticeToPatches, type CommitNotice } from '../lib/applied.ts';
+import { breakageStatus } from '../lib/buildlog/index.ts';
+import { clearThreads, loadMails, loadThreads, writeThreadAnalysis } from '../lib/db/derived.ts';
+import * as g from '../lib/db/global.ts';
+import { fixupState, type FixupDraft, type FixupForm } from '../lib/fixups/index.ts';
+import { patchFiles } from '../lib/series.ts';
+import { deriveStatus } from '../lib/status.ts';
+import { linkVersions, supersededBy, versionChains, type VersionCandidate } from '../lib/versions.ts';
+
+const THREADS_PER_CHUNK = 200;
+
+export async function deriveThreads(sql: Sql, threadIds: number[]): Promise<void> {
+  const unique = [...new Set(threadIds)];
+  const touchedSeries = new Set<number>();
+  for (let i = 0; i < unique.length; i += THREADS_PER_CHUNK) {
+    const chunk = unique.slice(i, i + THREADS_PER_CHUNK);
+    const threads = await loadThreads(sql, chunk);
+    await sql.begin(async (tx) => {
+      const empty = chunk.filter((t) => (threads.get(t) ?? []).length === 0);
+      await clearThreads(tx, empty);
+      for (const [threadId, mails] of threads) {
+        if (mails.length === 0) continue;
+        for (const id of await writeThreadAnalysis(tx, threadId, analyseThread(mails))) touchedSeries.add(id);
+      }
+    });
+  }
+  await crossThreadPass(sql, unique, [...touchedSeries]);
+}
+
+async function crossThreadPass(sql: Sql, threadIds: number[], seriesIds: number[]) {
+  const affected = new Set(seriesIds);
+  const notices = await g.noticesOfThreads(sql, threadIds);
+  for (const id of await g.seriesNamedByNotices(sql, notices)) affected.add(id);
+  for (const id of await linkAllVersions(sql, [...affected])) affected.add(id);
+  const ids = [...affected];
+  await carryTrailers(sql, ids);
+  await markApplied(sql, ids);
+  await decideFixupStates(sql, ids, threadIds);
+  const signatures = await g.signaturesToRegroup(sql, threadIds, ids);
+  await regroupBreakages(sql, signatures);
+  for (const id of await g.seriesOfBreakages(sql, signatures)) affected.add(id);
+  await decideStatus(sql, [...affected]);
+}
+
+function candidate(s: g.SeriesRow, patches: Awaited<ReturnType<typeof g.patchesOfSeries>>, coverBody: string | undefined): VersionCandidate {
+  const own = patches.filter((p) => p.series_id === s.id);
+  return {
+    key: s.key,
+    title: s.title,
+    version: s.version,
+    versionLabel: s.version_label,
+    author: { name: s.author_name, email: s.author_email },
+    date: s.date,
+    changeId: s.change_id,
+    inReplyTo: s.in_reply_to,
+    messageIds: s.message_ids,
+    coverBody,
+    total: s.total,
+    resend: s.resend,
+    isPullRequest: s.is_pull_request,
+    patchTitles: own.map((p) => p.title),
+    patchIds: Object.fromEntries(own.filter((p) => p.patch_id).map((p) => [p.number, p.patch_id])),
+  };
+}
+
+/** Link versions among the affected series and everything that could be another version of them. Returns every series whose links were set. */
+async function linkAllVersions(sql: Sql, ids: number[]): Promise<number[]> {
+  if (ids.length === 0) return [];
+  const pool = await g.versionCandidates(sql, ids);
+  if (pool.length === 0) return [];
+  const patches = await g.patchesOfSeries(sql, pool.map((s) => s.id));
+  const bodies = await g.messageBodies(sql, pool.map((s) => s.cover_message_id ?? s.key));
+  const candidates = pool.map((s) => candidate(s, patches, bodies.get(s.cover_message_id ?? s.key)));
+  const links = linkVersions(candidates);
+  const chains = versionChains(candidates, links);
+  const superseded = supersededBy(chains);
+  const idOf = new Map(pool.map((s) => [s.key, s.id]));
+  const evidenceOf = new Map(links.map((l) => [l.newerKey, l.evidence]));
+  const rows: Parameters<typeof g.setVersionLinks>[1] = [];
+  const inChain = new Set<string>();
+  for (const chain of chains) {
+    chain.forEach((key, i) => {
+      inChain.add(key);
+      const sup = superseded.get(key);
+      rows.push({
+        id: idOf.get(key) as number,
+        previous: i > 0 ? (idOf.get(chain[i - 1]) ?? null) : null,
+        next: i + 1 < chain.length ? (idOf.get(chain[i + 1]) ?? null) : null,
+        supersededBy: sup ? (idOf.get(sup.latest) ?? null) : null,
+        evidence: evidenceOf.get(key) ?? null,
+      });
+    });
+  }
+  for (const s of pool) if (!inChain.has(s.key)) rows.push({ id: s.id, previous: null, next: null, supersededBy: null, evidence: null });
+  await g.setVersionLinks(sql, rows);
+  return pool.map((s) => s.id);
+}
+
+async function carryTrailers(sql: Sql, ids: number[]) {
+  const rows = await g.seriesByIds(sql, ids);
+  // Oldest first, so trailers carried into v2 travel on into v3.
+  const ordered = rows.sort((a, b) => a.version - b.version || (a.date?.getTime() ?? 0) - (b.date?.getTime() ?? 0));
+  await g.carryTrailers(sql, ordered.filter((s) => s.previous_version_id !== null).map((s) => s.id));
+}
+
+function toNotice(n: g.NoticeRow): CommitNotice {
+  return {
+    kind: n.kind as CommitNotice['kind'],
+    commit: n.commit,
+    branch: n.branch,
+    tree: n.tree,
+    title: n.title,
+    links: n.links,
+    author: n.author_email ? { name: n.author_name ?? '', email: n.author_email } : null,
+    committer: null,
+    inReplyTo: n.in_reply_to,
+    listed: [],
+  };
+}
+
+async function markApplied(sql: Sql, ids: number[]) {
+  if (ids.length === 0) return;
+  const series = await g.seriesByIds(sql, ids);
+  const patches = await g.patchesOfSeries(sql, ids);
+  const notices = await g.noticesForSeries(sql, ids);
+  const candidates = patches.map((p) => ({ messageId: p.message_id, title: p.title, author: { name: p.author_name, email: p.author_email } }));
+  const marks: Parameters<typeof g.setApplied>[2] = [];
+  const mark = (n: g.NoticeRow, messageId: string) => {
+    const p = patches.find((x) => x.message_id === messageId);
+    if (p && !marks.some((x) => x.seriesId === p.series_id && x.number === p.number)) {
+      marks.push({ seriesId: p.series_id, number: p.number, commit: n.commit, branch: n.branch, messageId: n.message_id });
+    }
+  };
+  for (const n of notices) {
+    // All candidate patches at once, so a Link: to one version's patch is not also matched by title in another.
+    const cover = series.find((s) => s.cover_message_id && s.cover_message_id === n.in_reply_to);
+    const pool = cover ? candidates.filter((c) => patches.some((p) => p.series_id === cover.id && p.message_id === c.messageId)) : candidates;
+    for (const m of matchNoticeToPatches(toNotice(n), pool, { coverMessageId: cover?.cover_message_id ?? null })) mark(n, m.messageId);
+  }
+  await g.setApplied(sql, ids, marks);
+}
+
+function draftOf(f: g.FixupRow): FixupDraft {
+  return {
+    messageId: f.message_id,
+    form: f.form as FixupForm,
+    subject: f.subject,
+    description: f.description,
+    author: { name: f.author_name, email: f.author_email },
+    date: f.date,
+    trailers: f.trailers as FixupDraft['trailers'],
+    files: f.files,
+    diff: f.diff,
+    patchId: f.patch_id,
+    explicitTargets: f.explicit_targets as FixupDraft['explicitTargets'],
+    index: Number(f.key.slice(f.key.lastIndexOf('#') + 1)),
+    preamble: f.preamble,
+  };
+}
+
+async function decideFixupStates(sql: Sql, seriesIds: number[], threadIds: number[]) {
+  const fixups = await g.fixupsOf(sql, seriesIds, threadIds);
+  if (fixups.length === 0) return;
+  const series = await g.seriesByIds(sql, [...new Set(fixups.map((f) => f.series_id).filter((x): x is number => x !== null))]);
+  // Later versions of each fixup's series, following next_version_id.
+  const chainIds = new Set<number>();
+  const byId = new Map(series.map((s) => [s.id, s]));
+  const later = new Map<number, g.SeriesRow[]>();
+  for (const s of series) {
+    const list: g.SeriesRow[] = [];
+    let next = s.next_version_id;
+    while (next !== null && !list.some((x) => x.id === next) && list.length < 50) {
+      const row = byId.get(next) ?? (await g.seriesByIds(sql, [next]))[0];
+      if (!row) break;
+      byId.set(row.id, row);
+      list.push(row);
+      chainIds.add(row.id);
+      next = row.next_version_id;
+    }
+    later.set(s.id, list);
+  }
+  const laterPatches = await g.patchesOfSeries(sql, [...chainIds]);
+  const laterMails = await loadMails(sql, laterPatches.map((p) => p.message_id));
+  const notices = await g.noticesByTitles(sql, fixups.map((f) => f.subject).filter((s): s is string => !!s));
+  const drafts = new Map(fixups.map((f) => [f.id, draftOf(f)]));
+  const states = fixups.map((f) => {
+    const versions = f.series_id !== null && f.target_number !== null
+      ? (later.get(f.series_id) ?? []).flatMap((s) => {
+          const p = laterPatches.find((x) => x.series_id === s.id && x.number === f.target_number);
+          const mail = p ? laterMails.get(p.message_id) : undefined;
+          return p && mail ? [{ version: s.version, messageId: p.message_id, diff: patchFiles(mail) }] : [];
+        })
+      : [];
+    const laterFixups = fixups
+      .filter((o) => o.id !== f.id && o.thread_id === f.thread_id && (o.date?.getTime() ?? 0) > (f.date?.getTime() ?? 0))
+      .map((o) => drafts.get(o.id) as FixupDraft);
+    const s = fixupState({ fixup: drafts.get(f.id) as FixupDraft, laterVersionsOfTarget: versions, commitNotices: notices.map((n) => ({ title: n.title, commit: n.commit })), laterFixups });
+    return { id: f.id, state: s.state, reason: s.reason };
+  });
+  await g.setFixupStates(sql, states);
+}
+
+async function regroupBreakages(sql: Sql, signatures: string[]) {
+  if (signatures.length === 0) return;
+  const reports = await g.reportsWithSignatures(sql, signatures);
+  const reportIds = reports.map((r) => r.message_id);
+  const verdicts = await g.verdictsAbout(sql, reportIds);
+  const claims = await g.claimsAbout(sql, reportIds);
+  const located = await g.locateReports(
+    sql,
+    [...new Set(reports.map((r) => r.series_key).filter((k): k is string => !!k))],
+    reports.map((r) => r.patch_link).filter((l): l is string => !!l),
+    reports.map((r) => r.patch_subject).filter((l): l is string => !!l),
+  );
+  const writes: g.BreakageWrite[] = [];
+  for (const signature of signatures) {
+    const own = reports.filter((r) => r.primary_signature === signature);
+    if (own.length === 0) continue;
+    const first = own[0];
+    const primary = first.errors.find((e) => e.signature === signature) ?? first.errors[0];
+    const ids = new Set(own.map((r) => r.message_id));
+    const pre = verdicts.find((v) => v.kind === 'pre-existing' && ids.has(v.report_message_id));
+    const invalid = verdicts.find((v) => v.kind === 'invalid' && ids.has(v.report_message_id));
+    const ownClaims = claims.filter((c) => ids.has(c.report_message_id));
+    const status = breakageStatus({
+      reports: own.map((r) => ({ reportId: r.message_id })),
+      fixProposedBy: ownClaims.map((c) => ({ messageId: c.message_id, via: c.via })),
+      fixedBy: ownClaims.filter((c) => c.fixup_state === 'folded' || c.fixup_state === 'applied').map((c) => ({ messageId: c.message_id, via: `fix ${c.fixup_state}` })),
+      preExisting: pre ? { ref: pre.ref, quote: pre.quote, messageId: pre.message_id } : null,
+      invalid: invalid ? { quote: invalid.quote, messageId: invalid.message_id } : null,
+      laterVersionStillFails: null,
+    });
+    const links: g.BreakageWrite['links'] = [];
+    const addLink = (seriesId: number, patchNumber: number | null, via: string) => {
+      if (!links.some((l) => l.seriesId === seriesId && l.patchNumber === patchNumber)) links.push({ seriesId, patchNumber, via });
+    };
+    for (const r of own) {
+      const s = located.series.find((x) => x.key === r.series_key);
+      if (s) addLink(s.id, r.patch_number, r.patch_number ? `reply to patch ${r.patch_number}` : 'reply in the series thread');
+      const byLink = located.patches.find((p) => p.message_id === r.patch_link);
+      if (byLink) addLink(byLink.series_id, byLink.number, 'robot "patch link:"');
+      else if (r.patch_subject) {
+        const byTitle = located.patches.find((p) => r.patch_subject?.toLowerCase().includes(p.title.toLowerCase()));
+        if (byTitle) addLink(byTitle.series_id, byTitle.number, 'robot "patch subject:"');
+      }
+    }
+    writes.push({
+      signature,
+      kind: primary.kind,
+      message: primary.message,
+      file: primary.file,
+      line: primary.line,
+      symbol: primary.symbol,
+      errorText: own.flatMap((r) => r.errors.map((e) => e.text)).join('\n').slice(0, 20000),
+      arch: first.context.arch ?? null,
+      config: first.context.config ?? null,
+      compiler: first.context.compiler ? `${first.context.compiler}${first.context.compilerVersion ? `-${first.context.compilerVersion}` : ''}` : null,
+      status: status.status,
+      statusReason: status.reason,
+      baseline: pre ? { ref: pre.ref, refs: pre.refs, quote: pre.quote, messageId: pre.message_id } : null,
+      firstReportMessageId: first.message_id,
+      firstReportDate: first.date,
+      reportIds: own.map((r) => r.id),
+      links,
+    });
+  }
+  await g.writeBreakages(sql, signatures, writes);
+}
+
+async function decideStatus(sql: Sql, ids: number[]) {
+  if (ids.length === 0) return;
+  const inputs = await g.statusInputs(sql, ids);
+  const rows = inputs.map((i) => {
+    const s = i.series;
+    const derived = deriveStatus({
+      replyCount: s.reply_count,
+      nacks: s.review_facts.nacks,
+      objections: s.review_facts.objections,
+      openBreakages: i.openBreakages,
+      pendingFixups: i.pendingFixups,
+      patchCount: s.total,
+      reviewedPatchNumbers: i.reviewed,
+      appliedPatchNumbers: i.applied,
+      supersededBy: s.superseded_by_id !== null ? { seriesId: s.superseded_by_id, version: i.supersededByVersion ?? s.version + 1 } : null,
+      withdrawn: s.review_facts.withdrawn,
+      manual: null,
+      newestFactAt: i.newestFactAt,
+    });
+    return { id: s.id, status: derived.status, reasons: derived.reasons, openBreakages: i.openBreakages.length, pendingFixups: i.pendingFixups.length };
+  });
+  await g.setStatus(sql, rows);
+}

@@ -1,0 +1,335 @@
+/**
+ * Queries of the cross-thread pass: version chains, carried-over trailers, applied marks,
+ * breakage grouping and links, fixup states and series status. Small, set-based, and
+ * scoped to the series and signatures an import touched.
+ */
+import type { JSONValue, Sql } from 'postgres';
+import type { ReviewFacts } from './schema.ts';
+
+export interface SeriesRow {
+  id: number;
+  key: string;
+  thread_id: string;
+  title: string;
+  version: number;
+  version_label: string;
+  total: number;
+  resend: boolean;
+  is_pull_request: boolean;
+  author_name: string;
+  author_email: string;
+  date: Date | null;
+  cover_message_id: string | null;
+  change_id: string | null;
+  in_reply_to: string | null;
+  message_ids: string[];
+  reply_count: number;
+  previous_version_id: number | null;
+  next_version_id: number | null;
+  superseded_by_id: number | null;
+  review_facts: ReviewFacts;
+}
+
+export async function seriesOfThreads(sql: Sql, threadIds: number[]): Promise<number[]> {
+  const rows = await sql<{ id: number }[]>`select id from series where thread_id = any(${threadIds})`;
+  return rows.map((r) => r.id);
+}
+
+export async function seriesByIds(sql: Sql, ids: number[]): Promise<SeriesRow[]> {
+  return sql<SeriesRow[]>`select * from series where id = any(${ids})`;
+}
+
+/** Series that could be other versions of the given ones: same author, same change-id, same title, or threaded into them. */
+export async function versionCandidates(sql: Sql, ids: number[]): Promise<SeriesRow[]> {
+  return sql<SeriesRow[]>`
+    with a as (select * from series where id = any(${ids}))
+    select distinct s.* from series s, a
+    where s.author_email = a.author_email
+       or (s.change_id is not null and s.change_id = a.change_id)
+       or lower(s.title) = lower(a.title)
+       or (a.in_reply_to is not null and a.in_reply_to = any(s.message_ids))
+       or (s.in_reply_to is not null and s.in_reply_to = any(a.message_ids))`;
+}
+
+export async function messageBodies(sql: Sql, messageIds: string[]): Promise<Map<string, string>> {
+  if (messageIds.length === 0) return new Map();
+  const rows = await sql<{ message_id: string; body: string }[]>`select message_id, body from messages where message_id = any(${messageIds}) and canonical`;
+  return new Map(rows.map((r) => [r.message_id, r.body]));
+}
+
+export async function patchesOfSeries(sql: Sql, ids: number[]) {
+  return sql<{ series_id: number; number: number; message_id: string; title: string; author_name: string; author_email: string; patch_id: string; date: Date | null }[]>`
+    select series_id, number, message_id, title, author_name, author_email, patch_id, date from patches where series_id = any(${ids}) order by series_id, number`;
+}
+
+export async function setVersionLinks(sql: Sql, rows: { id: number; previous: number | null; next: number | null; supersededBy: number | null; evidence: string[] | null }[]) {
+  for (const r of rows) {
+    await sql`
+      update series set previous_version_id = ${r.previous}, next_version_id = ${r.next}, superseded_by_id = ${r.supersededBy},
+        version_evidence = ${r.evidence ? sql.json(r.evidence) : null}
+      where id = ${r.id}`;
+  }
+}
+
+const CARRIED_KINDS = ['Reviewed-by', 'Acked-by', 'Tested-by'];
+
+/** Trailers given on the previous version carry over to patches whose change is identical (same patch id). */
+export async function carryTrailers(sql: Sql, seriesIdsOldestFirst: number[]) {
+  for (const id of seriesIdsOldestFirst) {
+    await sql`delete from trailers where series_id = ${id} and carried_from is not null`;
+    await sql`
+      insert into trailers (series_id, patch_number, kind, name, email, message_id, carried_from)
+      select distinct on (p.number, t.kind, t.email) s.id, p.number, t.kind, t.name, t.email, t.message_id, coalesce(t.carried_from, pp.message_id)
+      from series s
+      join patches p on p.series_id = s.id and p.patch_id <> ''
+      join patches pp on pp.series_id = s.previous_version_id and pp.number = p.number and pp.patch_id = p.patch_id
+      join trailers t on t.series_id = pp.series_id and t.patch_number = pp.number and t.kind = any(${CARRIED_KINDS})
+      where s.id = ${id}
+        and not exists (select 1 from trailers x where x.series_id = s.id and x.patch_number = p.number and x.kind = t.kind and lower(x.email) = lower(t.email))`;
+  }
+}
+
+export interface NoticeRow {
+  message_id: string;
+  kind: string;
+  commit: string | null;
+  branch: string | null;
+  tree: string | null;
+  title: string;
+  links: string[];
+  in_reply_to: string | null;
+  author_name: string | null;
+  author_email: string | null;
+  date: Date | null;
+}
+
+export async function noticesOfThreads(sql: Sql, threadIds: number[]): Promise<NoticeRow[]> {
+  return sql<NoticeRow[]>`select * from commit_notices where thread_id = any(${threadIds})`;
+}
+
+/** Series that the given notices may name: by Link:, by In-Reply-To, or by title. */
+export async function seriesNamedByNotices(sql: Sql, notices: NoticeRow[]): Promise<number[]> {
+  if (notices.length === 0) return [];
+  const ids = [...new Set(notices.flatMap((n) => [...n.links, ...(n.in_reply_to ? [n.in_reply_to] : [])]))];
+  const titles = [...new Set(notices.map((n) => n.title.toLowerCase()))];
+  const rows = await sql<{ series_id: number }[]>`
+    select series_id from patches where message_id = any(${ids}) or lower(title) = any(${titles})
+    union select id from series where cover_message_id = any(${ids})`;
+  return [...new Set(rows.map((r) => r.series_id))];
+}
+
+/** Notices that may concern the given series. */
+export async function noticesForSeries(sql: Sql, seriesIds: number[]): Promise<NoticeRow[]> {
+  return sql<NoticeRow[]>`
+    with p as (select message_id, lower(title) as title from patches where series_id = any(${seriesIds})
+               union select cover_message_id, null from series where id = any(${seriesIds}) and cover_message_id is not null)
+    select distinct n.* from commit_notices n
+    where n.links && (select array_agg(message_id) from p)
+       or n.in_reply_to in (select message_id from p)
+       or lower(n.title) in (select title from p where title is not null)`;
+}
+
+export async function setApplied(sql: Sql, seriesIds: number[], marks: { seriesId: number; number: number; commit: string | null; branch: string | null; messageId: string }[]) {
+  await sql`update patches set applied_commit = null, applied_branch = null, applied_message_id = null where series_id = any(${seriesIds})`;
+  for (const m of marks) {
+    await sql`update patches set applied_commit = ${m.commit}, applied_branch = ${m.branch}, applied_message_id = ${m.messageId} where series_id = ${m.seriesId} and number = ${m.number}`;
+  }
+}
+
+export interface FixupRow {
+  id: number;
+  key: string;
+  message_id: string;
+  thread_id: string;
+  series_id: number | null;
+  form: string;
+  subject: string | null;
+  description: string;
+  author_name: string;
+  author_email: string;
+  date: Date | null;
+  files: string[];
+  diff: string;
+  patch_id: string;
+  trailers: { kind: string; name: string; email: string }[];
+  explicit_targets: unknown[];
+  target_number: number | null;
+  target_message_id: string | null;
+  preamble: string;
+  state: string;
+}
+
+export async function fixupsOf(sql: Sql, seriesIds: number[], threadIds: number[]): Promise<FixupRow[]> {
+  return sql<FixupRow[]>`select * from fixups where series_id = any(${seriesIds}) or thread_id = any(${threadIds}) order by date nulls last, id`;
+}
+
+export async function noticesByTitles(sql: Sql, titles: string[]): Promise<NoticeRow[]> {
+  if (titles.length === 0) return [];
+  return sql<NoticeRow[]>`select * from commit_notices where lower(title) = any(${titles.map((t) => t.toLowerCase())})`;
+}
+
+export async function setFixupStates(sql: Sql, states: { id: number; state: string; reason: string }[]) {
+  for (const s of states) await sql`update fixups set state = ${s.state}, state_reason = ${s.reason} where id = ${s.id}`;
+}
+
+export interface ReportRow {
+  id: number;
+  message_id: string;
+  thread_id: string;
+  kind: string;
+  reporter_name: string;
+  reporter_email: string;
+  date: Date | null;
+  context: Record<string, string | null>;
+  patch_subject: string | null;
+  patch_link: string | null;
+  errors: { kind: string; file: string | null; line: number | null; message: string; symbol: string | null; text: string; signature: string }[];
+  primary_signature: string | null;
+  series_key: string | null;
+  patch_number: number | null;
+}
+
+export async function signaturesToRegroup(sql: Sql, threadIds: number[], seriesIds: number[]): Promise<string[]> {
+  const rows = await sql<{ s: string }[]>`
+    select distinct primary_signature as s from build_reports
+    where primary_signature is not null and (thread_id = any(${threadIds})
+      or series_key in (select key from series where id = any(${seriesIds})))
+    union select b.signature from breakages b join breakage_links l on l.breakage_id = b.id where l.series_id = any(${seriesIds})
+    union select b.signature from breakages b where not exists (select 1 from breakage_reports r where r.breakage_id = b.id)`;
+  return rows.map((r) => r.s);
+}
+
+export async function reportsWithSignatures(sql: Sql, signatures: string[]): Promise<ReportRow[]> {
+  return sql<ReportRow[]>`select * from build_reports where primary_signature = any(${signatures}) order by date nulls last, id`;
+}
+
+export async function verdictsAbout(sql: Sql, reportMessageIds: string[]) {
+  return sql<{ message_id: string; kind: string; ref: string | null; refs: string[]; quote: string; report_message_id: string; date: Date | null }[]>`
+    select * from build_verdicts where report_message_id = any(${reportMessageIds}) order by date nulls last, id`;
+}
+
+export async function claimsAbout(sql: Sql, reportMessageIds: string[]) {
+  return sql<{ message_id: string; fixup_key: string | null; report_message_id: string; via: string; fixup_state: string | null }[]>`
+    select c.message_id, c.fixup_key, c.report_message_id, c.via, f.state as fixup_state
+    from fix_claims c left join fixups f on f.key = c.fixup_key
+    where c.report_message_id = any(${reportMessageIds})`;
+}
+
+/** Series ids by key, and patches by Message-ID or title (for robot "patch link:" / "patch subject:" lines). */
+export async function locateReports(sql: Sql, keys: string[], patchLinks: string[], patchTitles: string[]) {
+  const series = await sql<{ id: number; key: string }[]>`select id, key from series where key = any(${keys})`;
+  const patches = await sql<{ series_id: number; number: number; message_id: string; title: string }[]>`
+    select series_id, number, message_id, title from patches where message_id = any(${patchLinks}) or lower(title) = any(${patchTitles.map((t) => t.toLowerCase())})`;
+  return { series, patches };
+}
+
+export interface BreakageWrite {
+  signature: string;
+  kind: string;
+  message: string;
+  file: string | null;
+  line: number | null;
+  symbol: string | null;
+  errorText: string;
+  arch: string | null;
+  config: string | null;
+  compiler: string | null;
+  status: string;
+  statusReason: string;
+  baseline: { ref: string | null; refs: string[]; quote: string; messageId: string } | null;
+  firstReportMessageId: string;
+  firstReportDate: Date | null;
+  reportIds: number[];
+  links: { seriesId: number; patchNumber: number | null; via: string }[];
+}
+
+export async function writeBreakages(sql: Sql, signatures: string[], writes: BreakageWrite[]) {
+  const live = new Set(writes.map((w) => w.signature));
+  const gone = signatures.filter((s) => !live.has(s));
+  if (gone.length) await sql`delete from breakages where signature = any(${gone})`;
+  await sql`delete from breakages b where not exists (select 1 from breakage_reports r where r.breakage_id = b.id) and b.signature <> all(${[...live]})`;
+  for (const w of writes) {
+    const row = {
+      signature: w.signature,
+      kind: w.kind,
+      message: w.message,
+      file: w.file,
+      line: w.line,
+      symbol: w.symbol,
+      error_text: w.errorText,
+      arch: w.arch,
+      config: w.config,
+      compiler: w.compiler,
+      status: w.status,
+      status_reason: w.statusReason,
+      baseline: w.baseline ? sql.json(w.baseline as unknown as JSONValue) : null,
+      first_report_message_id: w.firstReportMessageId,
+      first_report_date: w.firstReportDate,
+    };
+    const [{ id }]: { id: number }[] = await sql`
+      insert into breakages ${sql(row)}
+      on conflict (signature) do update set kind = excluded.kind, message = excluded.message, file = excluded.file, line = excluded.line,
+        symbol = excluded.symbol, error_text = excluded.error_text, arch = excluded.arch, config = excluded.config, compiler = excluded.compiler,
+        status = excluded.status, status_reason = excluded.status_reason, baseline = excluded.baseline,
+        first_report_message_id = excluded.first_report_message_id, first_report_date = excluded.first_report_date
+      returning id`;
+    await sql`delete from breakage_reports where breakage_id = ${id}`;
+    await sql`delete from breakage_links where breakage_id = ${id}`;
+    if (w.reportIds.length) await sql`insert into breakage_reports ${sql(w.reportIds.map((r) => ({ breakage_id: id, report_id: r })))} on conflict do nothing`;
+    if (w.links.length) await sql`insert into breakage_links ${sql(w.links.map((l) => ({ breakage_id: id, series_id: l.seriesId, patch_number: l.patchNumber, via: l.via })))}`;
+  }
+}
+
+export async function seriesOfBreakages(sql: Sql, signatures: string[]): Promise<number[]> {
+  const rows = await sql<{ series_id: number }[]>`
+    select distinct l.series_id from breakage_links l join breakages b on b.id = l.breakage_id where b.signature = any(${signatures})`;
+  return rows.map((r) => r.series_id);
+}
+
+export interface StatusInputs {
+  series: SeriesRow;
+  openBreakages: { id: number; title: string }[];
+  pendingFixups: { id: number; subject: string }[];
+  reviewed: number[];
+  applied: number[];
+  supersededByVersion: number | null;
+  newestFactAt: Date | null;
+}
+
+export async function statusInputs(sql: Sql, ids: number[]): Promise<StatusInputs[]> {
+  const series = await seriesByIds(sql, ids);
+  const breaks = await sql<{ series_id: number; id: number; message: string }[]>`
+    select distinct l.series_id, b.id, b.message from breakage_links l join breakages b on b.id = l.breakage_id
+    where l.series_id = any(${ids}) and b.status = 'open'`;
+  const fix = await sql<{ series_id: number; id: number; subject: string | null }[]>`
+    select series_id, id, subject from fixups where series_id = any(${ids}) and state = 'pending'`;
+  const reviewed = await sql<{ series_id: number; patch_number: number }[]>`
+    select distinct series_id, patch_number from trailers where series_id = any(${ids}) and kind in ('Reviewed-by', 'Acked-by')`;
+  const applied = await sql<{ series_id: number; number: number }[]>`
+    select series_id, number from patches where series_id = any(${ids}) and applied_message_id is not null`;
+  const sup = await sql<{ id: number; version: number }[]>`
+    select s.id, n.version from series s join series n on n.id = s.superseded_by_id where s.id = any(${ids})`;
+  const newest = await sql<{ id: number; at: Date | null }[]>`
+    select s.id, max(m.sort_date) as at from series s join messages m on m.message_id = any(s.message_ids) and m.canonical where s.id = any(${ids}) group by s.id`;
+  return series.map((s) => ({
+    series: s,
+    openBreakages: breaks.filter((b) => b.series_id === s.id).map((b) => ({ id: b.id, title: b.message })),
+    pendingFixups: fix.filter((f) => f.series_id === s.id).map((f) => ({ id: f.id, subject: f.subject ?? '(untitled fixup)' })),
+    reviewed: reviewed.filter((r) => r.series_id === s.id).map((r) => r.patch_number),
+    applied: applied.filter((r) => r.series_id === s.id).map((r) => r.number),
+    supersededByVersion: sup.find((x) => x.id === s.id)?.version ?? null,
+    newestFactAt: newest.find((x) => x.id === s.id)?.at ?? null,
+  }));
+}
+
+export async function setStatus(
+  sql: Sql,
+  rows: { id: number; status: string; reasons: { text: string; messageId?: string; seriesId?: string | number }[]; openBreakages: number; pendingFixups: number }[],
+) {
+  for (const r of rows) {
+    await sql`
+      update series set status = ${r.status}, status_reasons = ${sql.json(r.reasons as unknown as JSONValue)},
+        open_breakages = ${r.openBreakages}, pending_fixups = ${r.pendingFixups}
+      where id = ${r.id}`;
+  }
+}
