@@ -5,7 +5,9 @@
 import { parseArgs } from 'node:util';
 import { openDatabase, redact } from '../lib/db/client.ts';
 import { importFiles, describeSummary } from '../ingest/import-files.ts';
+import { reindex } from '../ingest/reindex.ts';
 import { createProgress } from './progress.ts';
+import { createSyncProgress, describeSync, loadImapAccounts, NOT_CONFIGURED, runSync } from '../ingest/sync.ts';
 import { serve } from './serve.ts';
 
 const HELP = `patchloom: track patch series, inline fixups and build failures on kernel mailing lists
@@ -15,7 +17,13 @@ Usage:
                                          folders (recursively) and .gz files. Idempotent: importing
                                          the same files again adds nothing.
   patchloom serve [--port N]             Start the web UI and JSON API (npm start runs this),
-                                         building the app first if no build exists.
+                                         building the app first if no build exists. Follows the
+                                         IMAP mailboxes too when IMAP is configured.
+  patchloom sync [--once] [--config FILE]
+                                         Fetch mail from IMAP (PATCHLOOM_IMAP_* or the "imap" section
+                                         of patchloom.config.json), then follow new mail until Ctrl-C;
+                                         --once stops after the fetch. Resumes where it stopped; any
+                                         number of workers may share one database (docs/imap.md).
   patchloom migrate                      Apply pending database migrations (every command also does).
   patchloom reindex                      Rebuild everything derived from the stored raw mail.
   patchloom help                         This text.
@@ -28,6 +36,9 @@ Environment:
   PORT                  Port of the web server (default 3000).
   PATCHLOOM_MAX_MESSAGE_BYTES
                         Messages above this size are stored raw and flagged, not parsed (default 25 MB).
+  PATCHLOOM_IMAP_HOST, _PORT, _TLS, _USER, _PASSWORD or _PASSWORD_FILE, _MAILBOXES
+                        The IMAP account of \`patchloom sync\` and \`serve\` (see docs/imap.md); when
+                        PATCHLOOM_IMAP_HOST is set they win over patchloom.config.json.
 `;
 
 function fail(message: string): never {
@@ -67,6 +78,54 @@ async function main(argv: string[]) {
     case 'migrate':
       await withDatabase(async ({ url }) => {
         process.stdout.write(`database is up to date (${redact(url)})\n`);
+      });
+      return;
+    case 'sync': {
+      const { values } = parseArgs({ args: rest, options: { once: { type: 'boolean' }, config: { type: 'string' } } });
+      const { accounts } = loadImapAccounts({ configPath: values.config });
+      if (accounts.length === 0) fail(NOT_CONFIGURED);
+      const once = values.once === true;
+      const database = await openDatabase();
+      const stop = new AbortController();
+      const onSignal = () => {
+        if (stop.signal.aborted) {
+          database.embedded?.release();
+          process.exit(130);
+        }
+        process.stderr.write('\nstopping after the batch in flight (Ctrl-C again to quit at once)\n');
+        stop.abort();
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+      const progress = createSyncProgress(once ? 'syncing' : 'initial sync');
+      try {
+        const summary = await runSync(database, accounts, {
+          once,
+          signal: stop.signal,
+          log: (line) => progress.log(line),
+          onProgress: (p) => progress.update(p),
+          onCaughtUp: (s) => {
+            progress.stop();
+            process.stderr.write(`initial sync done: ${describeSync(s)}; following new mail (Ctrl-C to stop)\n`);
+          },
+        });
+        progress.stop();
+        process.stdout.write(`${describeSync(summary)}${summary.stopped && once ? ' (stopped early; the next sync continues from there)' : ''}\n`);
+        if (summary.stopped && once) process.exitCode = 130;
+      } finally {
+        progress.stop();
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+        await database.close();
+      }
+      return;
+    }
+    case 'reindex':
+      await withDatabase(async ({ sql }) => {
+        const progress = createProgress('reindexing');
+        const counts = await reindex(sql, { onProgress: (p) => progress.update(p) });
+        progress.stop();
+        process.stdout.write(`reindexed ${counts.messages} messages (${counts.flagged} flagged); manual actions are kept\n`);
       });
       return;
     case 'serve': {

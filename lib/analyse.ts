@@ -173,6 +173,8 @@ export function analyseThread(mails: Mail[]): ThreadAnalysis {
   }
   // Statements about a failure, tied to the nearest report they answer.
   const reportIds = new Set(reports.map((r) => r.messageId));
+  // "This breaks the build" is a breakage, tracked as one; it is not also an objection.
+  for (const s of series) s.objections = s.objections.filter((o) => !reportIds.has(o.messageId));
   for (const m of mails) {
     if (isSeriesPatch(m.messageId) || reportIds.has(m.messageId)) continue;
     const about = ancestorsOf(threadInput(m)).find((a) => reportIds.has(a));
