@@ -7,7 +7,6 @@ import { sha256Hex } from '../lib/mail/ids.ts';
 import { parseMail, unparsedMail } from '../lib/mail/parse.ts';
 import { storeBatch, type IncomingMessage, type StoreResult } from '../lib/db/store.ts';
 import { finishRun, startRun, updateRun, type RunCounts } from '../lib/db/runs.ts';
-import { threadSubjectKey } from '../lib/mail/subject-key.ts';
 import type { SourcedMessage } from './sources/files.ts';
 import { deriveThreads } from './derive.ts';
 
@@ -74,7 +73,7 @@ export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>
     const batch = await Promise.all(pending);
     pending = [];
     pendingBytes = 0;
-    const result = await storeBatch(sql, batch, threadSubjectKey);
+    const result = await storeBatch(sql, batch);
     counts.messages += batch.length;
     counts.added += result.added;
     counts.duplicates += result.duplicates;

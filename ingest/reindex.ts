@@ -7,7 +7,6 @@ import type { Sql } from 'postgres';
 import { clearDerived, rawBatch, rawStoreSize, setParseOutcome } from '../lib/db/reindex.ts';
 import { finishRun, startRun, updateRun, type RunCounts } from '../lib/db/runs.ts';
 import { indexMessages } from '../lib/db/store.ts';
-import { threadSubjectKey } from '../lib/mail/subject-key.ts';
 import { maxMessageBytes, prepareMessage } from './pipeline.ts';
 import { deriveThreads } from './derive.ts';
 
@@ -33,7 +32,7 @@ export async function reindex(sql: Sql, opts: { batchSize?: number; onProgress?(
         return { id: raws[i].id, status: !p.parsed ? 'unparsed' : p.mail.flags.length ? 'flagged' : 'parsed', flags: p.mail.flags };
       });
       await setParseOutcome(sql, outcomes);
-      const indexed = await sql.begin((tx) => indexMessages(tx, prepared.map((p, i) => ({ rawId: raws[i].id, mail: p.mail, parsed: p.parsed })), threadSubjectKey));
+      const indexed = await sql.begin((tx) => indexMessages(tx, prepared.map((p, i) => ({ rawId: raws[i].id, mail: p.mail, parsed: p.parsed }))));
       await deriveThreads(sql, indexed.touchedThreads);
       counts.messages += raws.length;
       counts.added += raws.length;

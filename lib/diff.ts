@@ -221,14 +221,14 @@ export function diffstat(files: FileDiff[]): DiffStat[] {
  * same change, whatever the context offsets or the commit message.
  */
 export function patchId(files: FileDiff[]): string {
-  const h = createHash('sha1');
+  const parts: string[] = [];
   for (const f of [...files].sort((a, b) => a.path.localeCompare(b.path))) {
-    h.update(`${f.oldPath ?? '/dev/null'}\0${f.newPath ?? '/dev/null'}\0`);
+    parts.push(`${f.oldPath ?? '/dev/null'}\0${f.newPath ?? '/dev/null'}\0`);
     for (const hunk of f.hunks) for (const l of hunk.lines) {
-      if (l[0] === '+' || l[0] === '-') h.update(l[0] + l.slice(1).replace(/\s+/g, '') + '\n');
+      if (l[0] === '+' || l[0] === '-') parts.push(l[0] + l.slice(1).replace(/\s+/g, '') + '\n');
     }
   }
-  return h.digest('hex');
+  return createHash('sha1').update(parts.join('')).digest('hex');
 }
 
 /** The added and removed lines of each file, for "does a later patch contain this change" checks. */

@@ -5,6 +5,7 @@
  */
 import type { JSONValue, Sql, TransactionSql } from 'postgres';
 import type { Mail, MailFlag } from '../mail/types.ts';
+import { subjectThreadKey } from '../threading.ts';
 
 export type SourceCoordinates =
   | { kind: 'file'; path: string; offset: number }
@@ -37,10 +38,11 @@ export function sourceKey(s: SourceCoordinates): string {
 }
 
 /** The keys that connect a message to its thread: its own id, its parents, and (only when headers give nothing) its subject. */
-export function threadKeys(mail: Mail, subjectKey: (subject: string) => string): string[] {
+export function threadKeys(mail: Mail): string[] {
   const keys = [mail.messageId, ...mail.references];
   if (mail.inReplyTo) keys.push(mail.inReplyTo);
-  if (!mail.inReplyTo && mail.references.length === 0 && mail.subject.trim()) keys.push(`subject:${subjectKey(mail.subject)}`);
+  const subject = !mail.inReplyTo && mail.references.length === 0 ? subjectThreadKey(mail) : null;
+  if (subject) keys.push(`subject:${subject}`);
   return [...new Set(keys)];
 }
 
@@ -132,7 +134,7 @@ async function assignThreads(tx: TransactionSql, mails: { rawId: number; keys: s
 }
 
 /** Store one batch of messages. Idempotent: stored bytes and known sources are skipped. */
-export async function storeBatch(sql: Sql, batch: IncomingMessage[], subjectKey: (subject: string) => string): Promise<StoreResult> {
+export async function storeBatch(sql: Sql, batch: IncomingMessage[]): Promise<StoreResult> {
   if (batch.length === 0) return { added: 0, duplicates: 0, flagged: 0, touchedThreads: [], addedRawIds: [] };
   return sql.begin(async (tx) => {
     // Duplicates inside the batch itself: keep the first occurrence of each hash.
@@ -181,7 +183,7 @@ export async function storeBatch(sql: Sql, batch: IncomingMessage[], subjectKey:
 
     const added = unique.filter((m) => newIds.has(m.sha256));
     if (added.length === 0) return { added: 0, duplicates: batch.length, flagged: 0, touchedThreads: [], addedRawIds: [] };
-    const indexed = await indexMessages(tx, added.map((m) => ({ rawId: newIds.get(m.sha256) as number, mail: m.mail, parsed: m.parsed })), subjectKey);
+    const indexed = await indexMessages(tx, added.map((m) => ({ rawId: newIds.get(m.sha256) as number, mail: m.mail, parsed: m.parsed })));
     return { ...indexed, added: added.length, duplicates: batch.length - added.length };
   });
 }
@@ -196,7 +198,7 @@ export interface IndexInput {
  * Write the parsed form of stored raw messages and thread them. Used by import, and by
  * reindex (which empties the parsed tables and feeds every raw message through here again).
  */
-export async function indexMessages(tx: TransactionSql, inputs: IndexInput[], subjectKey: (subject: string) => string): Promise<Omit<StoreResult, 'added' | 'duplicates'>> {
+export async function indexMessages(tx: TransactionSql, inputs: IndexInput[]): Promise<Omit<StoreResult, 'added' | 'duplicates'>> {
   // Same Message-ID, different bytes: keep both, the earlier one stays canonical.
   const ids = [...new Set(inputs.map((m) => m.mail.messageId))];
   const taken = new Set(
@@ -223,7 +225,7 @@ export async function indexMessages(tx: TransactionSql, inputs: IndexInput[], su
 
   const { threadOf, touched } = await assignThreads(
     tx,
-    rows.filter((r) => r.canonical).map((r) => ({ rawId: r.rawId, keys: threadKeys(r.mail, subjectKey) })),
+    rows.filter((r) => r.canonical).map((r) => ({ rawId: r.rawId, keys: threadKeys(r.mail) })),
   );
   // A conflicting copy sits in the thread of its canonical twin.
   const canonicalThread = new Map<string, number>();

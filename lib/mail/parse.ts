@@ -111,7 +111,8 @@ export async function parseMail(raw: Buffer, sha256 = sha256Hex(raw)): Promise<M
   const from = firstAddress(parsed.from);
   if (!from || !from.email) flags.push({ kind: 'no-from', reason: 'The message has no usable From address.' });
 
-  const date = saneDate(parsed.date);
+  // mailparser answers an unreadable Date header with the current time; read it ourselves.
+  const date = headers['date'] ? saneDate(new Date(headers['date'])) : null;
   if (!headers['date']) flags.push({ kind: 'no-date', reason: 'The message has no Date header; its arrival time is used for ordering.' });
   else if (!date) flags.push({ kind: 'bad-date', reason: `The Date header "${headers['date'].slice(0, 80)}" cannot be read as a date; its arrival time is used for ordering.` });
 

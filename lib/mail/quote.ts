@@ -17,7 +17,7 @@ export function ownLines(body: string): { line: string; index: number }[] {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (isQuotedLine(line)) continue;
-    if (ATTRIBUTION.test(line) && i + 1 < lines.length && (isQuotedLine(lines[i + 1]) || lines[i + 1].trim() === '')) continue;
+    if (/wr[io]te|schrieb/.test(line) && ATTRIBUTION.test(line) && i + 1 < lines.length && (isQuotedLine(lines[i + 1]) || lines[i + 1].trim() === '')) continue;
     out.push({ line, index: i });
   }
   return out;
