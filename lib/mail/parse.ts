@@ -5,6 +5,7 @@
 import { simpleParser, type AddressObject, type Attachment, type HeaderLines } from 'mailparser';
 import { extractMessageIds, parseMessageId, sha256Hex, syntheticMessageId } from './ids.ts';
 import type { Address, Mail, MailAttachment, MailFlag } from './types.ts';
+import { parseSimple, topHeaderLines } from './fast-parse.ts';
 
 const PARSER_OPTIONS = {
   skipHtmlToText: false,
@@ -87,16 +88,43 @@ export function unparsedMail(raw: Buffer, flag: MailFlag, sha256 = sha256Hex(raw
   };
 }
 
-/** Parse one raw message. Never throws: a message that cannot be parsed comes back flagged. */
-export async function parseMail(raw: Buffer, sha256 = sha256Hex(raw)): Promise<Mail> {
-  let parsed;
+interface ParsedParts {
+  headerLines: HeaderLines;
+  subject: string;
+  from: Address | null;
+  text: string;
+  attachments: MailAttachment[];
+}
+
+async function parseParts(raw: Buffer, fastPath: boolean): Promise<ParsedParts> {
+  let simple = null;
   try {
-    parsed = await simpleParser(disableFlowed(raw), PARSER_OPTIONS);
+    simple = fastPath ? parseSimple(raw) : null;
+  } catch {
+    simple = null; // the full parser will have its say
+  }
+  if (simple) return { ...simple, attachments: [] };
+  const parsed = await simpleParser(disableFlowed(raw), PARSER_OPTIONS);
+  return {
+    // The headers as sent: the parser saw a copy with format=flowed switched off.
+    headerLines: topHeaderLines(raw) ?? parsed.headerLines ?? [],
+    subject: parsed.subject ?? '',
+    from: firstAddress(parsed.from),
+    text: parsed.text ?? '',
+    attachments: (parsed.attachments ?? []).map(toAttachment),
+  };
+}
+
+/** Parse one raw message. Never throws: a message that cannot be parsed comes back flagged. */
+export async function parseMail(raw: Buffer, sha256 = sha256Hex(raw), opts: { fastPath?: boolean } = {}): Promise<Mail> {
+  let parsed: ParsedParts;
+  try {
+    parsed = await parseParts(raw, opts.fastPath !== false);
   } catch (err) {
     return unparsedMail(raw, { kind: 'parse-error', reason: `The MIME parser failed (${(err as Error).message}); the raw message is kept.` }, sha256);
   }
   const flags: MailFlag[] = [];
-  const headers = headerMap(parsed.headerLines ?? []);
+  const headers = headerMap(parsed.headerLines);
 
   let messageId = parseMessageId(headers['message-id']);
   if (!messageId) {
@@ -108,7 +136,7 @@ export async function parseMail(raw: Buffer, sha256 = sha256Hex(raw)): Promise<M
     messageId = syntheticMessageId(sha256);
   }
 
-  const from = firstAddress(parsed.from);
+  const from = parsed.from ? { name: cleanText(parsed.from.name), email: cleanText(parsed.from.email) } : null;
   if (!from || !from.email) flags.push({ kind: 'no-from', reason: 'The message has no usable From address.' });
 
   // mailparser answers an unreadable Date header with the current time; read it ourselves.
@@ -118,20 +146,20 @@ export async function parseMail(raw: Buffer, sha256 = sha256Hex(raw)): Promise<M
 
   const inReplyToIds = extractMessageIds(headers['in-reply-to']);
   const references = extractMessageIds(headers['references']).filter((id) => id !== messageId);
-  const body = cleanText((parsed.text ?? '').replace(/\r\n?/g, '\n'));
-  if (body.includes('\uFFFD') && !flags.some((f) => f.kind === 'bad-charset')) {
+  const body = cleanText(parsed.text.replace(/\r\n?/g, '\n'));
+  if (body.includes('\uFFFD')) {
     flags.push({ kind: 'bad-charset', reason: 'Part of the body could not be decoded in its declared charset; undecodable bytes are shown as \uFFFD.' });
   }
 
   return {
     messageId,
-    subject: cleanText(parsed.subject ?? '').replace(/\s+/g, ' ').trim(),
+    subject: cleanText(parsed.subject).replace(/\s+/g, ' ').trim(),
     from: from ?? { name: '', email: '' },
     date,
     inReplyTo: inReplyToIds.find((id) => id !== messageId) ?? null,
     references,
     body,
-    attachments: (parsed.attachments ?? []).map(toAttachment),
+    attachments: parsed.attachments,
     headers,
     flags,
   };
