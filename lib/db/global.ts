@@ -63,12 +63,14 @@ export async function patchesOfSeries(sql: Sql, ids: number[]) {
 }
 
 export async function setVersionLinks(sql: Sql, rows: { id: number; previous: number | null; next: number | null; supersededBy: number | null; evidence: string[] | null }[]) {
-  for (const r of rows) {
-    await sql`
-      update series set previous_version_id = ${r.previous}, next_version_id = ${r.next}, superseded_by_id = ${r.supersededBy},
-        version_evidence = ${r.evidence ? sql.json(r.evidence) : null}
-      where id = ${r.id}`;
-  }
+  if (rows.length === 0) return;
+  await sql`
+    update series s set previous_version_id = v.previous, next_version_id = v.next, superseded_by_id = v.superseded,
+      version_evidence = v.evidence::jsonb
+    from (select unnest(${rows.map((r) => r.id)}::int[]) as id, unnest(${rows.map((r) => r.previous)}::int[]) as previous,
+                 unnest(${rows.map((r) => r.next)}::int[]) as next, unnest(${rows.map((r) => r.supersededBy)}::int[]) as superseded,
+                 unnest(${rows.map((r) => (r.evidence ? JSON.stringify(r.evidence) : null))}::text[]) as evidence) v
+    where s.id = v.id`;
 }
 
 const CARRIED_KINDS = ['Reviewed-by', 'Acked-by', 'Tested-by'];
@@ -130,10 +132,14 @@ export async function noticesForSeries(sql: Sql, seriesIds: number[]): Promise<N
 }
 
 export async function setApplied(sql: Sql, seriesIds: number[], marks: { seriesId: number; number: number; commit: string | null; branch: string | null; messageId: string }[]) {
-  await sql`update patches set applied_commit = null, applied_branch = null, applied_message_id = null where series_id = any(${seriesIds})`;
-  for (const m of marks) {
-    await sql`update patches set applied_commit = ${m.commit}, applied_branch = ${m.branch}, applied_message_id = ${m.messageId} where series_id = ${m.seriesId} and number = ${m.number}`;
-  }
+  await sql`update patches set applied_commit = null, applied_branch = null, applied_message_id = null where series_id = any(${seriesIds}) and applied_message_id is not null`;
+  if (marks.length === 0) return;
+  await sql`
+    update patches p set applied_commit = v.commit, applied_branch = v.branch, applied_message_id = v.message_id
+    from (select unnest(${marks.map((m) => m.seriesId)}::int[]) as series_id, unnest(${marks.map((m) => m.number)}::int[]) as number,
+                 unnest(${marks.map((m) => m.commit)}::text[]) as commit, unnest(${marks.map((m) => m.branch)}::text[]) as branch,
+                 unnest(${marks.map((m) => m.messageId)}::text[]) as message_id) v
+    where p.series_id = v.series_id and p.number = v.number`;
 }
 
 export interface FixupRow {
@@ -169,7 +175,12 @@ export async function noticesByTitles(sql: Sql, titles: string[]): Promise<Notic
 }
 
 export async function setFixupStates(sql: Sql, states: { id: number; state: string; reason: string }[]) {
-  for (const s of states) await sql`update fixups set state = ${s.state}, state_reason = ${s.reason} where id = ${s.id}`;
+  if (states.length === 0) return;
+  await sql`
+    update fixups f set state = v.state, state_reason = v.reason
+    from (select unnest(${states.map((x) => x.id)}::int[]) as id, unnest(${states.map((x) => x.state)}::text[]) as state,
+                 unnest(${states.map((x) => x.reason)}::text[]) as reason) v
+    where f.id = v.id`;
 }
 
 export interface ReportRow {
@@ -248,36 +259,42 @@ export async function writeBreakages(sql: Sql, signatures: string[], writes: Bre
   const gone = signatures.filter((s) => !live.has(s));
   if (gone.length) await sql`delete from breakages where signature = any(${gone})`;
   await sql`delete from breakages b where not exists (select 1 from breakage_reports r where r.breakage_id = b.id) and b.signature <> all(${[...live]})`;
-  for (const w of writes) {
-    const row = {
-      signature: w.signature,
-      kind: w.kind,
-      message: w.message,
-      file: w.file,
-      line: w.line,
-      symbol: w.symbol,
-      error_text: w.errorText,
-      arch: w.arch,
-      config: w.config,
-      compiler: w.compiler,
-      status: w.status,
-      status_reason: w.statusReason,
-      baseline: w.baseline ? sql.json(w.baseline as unknown as JSONValue) : null,
-      first_report_message_id: w.firstReportMessageId,
-      first_report_date: w.firstReportDate,
-    };
-    const [{ id }]: { id: number }[] = await sql`
-      insert into breakages ${sql(row)}
+  if (writes.length === 0) return;
+  const rows = writes.map((w) => ({
+    signature: w.signature,
+    kind: w.kind,
+    message: w.message,
+    file: w.file,
+    line: w.line,
+    symbol: w.symbol,
+    error_text: w.errorText,
+    arch: w.arch,
+    config: w.config,
+    compiler: w.compiler,
+    status: w.status,
+    status_reason: w.statusReason,
+    baseline: w.baseline ? sql.json(w.baseline as unknown as JSONValue) : null,
+    first_report_message_id: w.firstReportMessageId,
+    first_report_date: w.firstReportDate,
+  }));
+  const idOf = new Map<string, number>();
+  for (let i = 0; i < rows.length; i += 1000) {
+    const ids: { id: number; signature: string }[] = await sql`
+      insert into breakages ${sql(rows.slice(i, i + 1000))}
       on conflict (signature) do update set kind = excluded.kind, message = excluded.message, file = excluded.file, line = excluded.line,
         symbol = excluded.symbol, error_text = excluded.error_text, arch = excluded.arch, config = excluded.config, compiler = excluded.compiler,
         status = excluded.status, status_reason = excluded.status_reason, baseline = excluded.baseline,
         first_report_message_id = excluded.first_report_message_id, first_report_date = excluded.first_report_date
-      returning id`;
-    await sql`delete from breakage_reports where breakage_id = ${id}`;
-    await sql`delete from breakage_links where breakage_id = ${id}`;
-    if (w.reportIds.length) await sql`insert into breakage_reports ${sql(w.reportIds.map((r) => ({ breakage_id: id, report_id: r })))} on conflict do nothing`;
-    if (w.links.length) await sql`insert into breakage_links ${sql(w.links.map((l) => ({ breakage_id: id, series_id: l.seriesId, patch_number: l.patchNumber, via: l.via })))}`;
+      returning id, signature`;
+    for (const r of ids) idOf.set(r.signature, r.id);
   }
+  const ids = [...idOf.values()];
+  await sql`delete from breakage_reports where breakage_id = any(${ids})`;
+  await sql`delete from breakage_links where breakage_id = any(${ids})`;
+  const reports = writes.flatMap((w) => w.reportIds.map((r) => ({ breakage_id: idOf.get(w.signature) as number, report_id: r })));
+  for (let i = 0; i < reports.length; i += 10000) await sql`insert into breakage_reports ${sql(reports.slice(i, i + 10000))} on conflict do nothing`;
+  const links = writes.flatMap((w) => w.links.map((l) => ({ breakage_id: idOf.get(w.signature) as number, series_id: l.seriesId, patch_number: l.patchNumber, via: l.via })));
+  for (let i = 0; i < links.length; i += 5000) await sql`insert into breakage_links ${sql(links.slice(i, i + 5000))}`;
 }
 
 export async function seriesOfBreakages(sql: Sql, signatures: string[]): Promise<number[]> {
@@ -326,10 +343,11 @@ export async function setStatus(
   sql: Sql,
   rows: { id: number; status: string; reasons: { text: string; messageId?: string; seriesId?: string | number }[]; openBreakages: number; pendingFixups: number }[],
 ) {
-  for (const r of rows) {
-    await sql`
-      update series set status = ${r.status}, status_reasons = ${sql.json(r.reasons as unknown as JSONValue)},
-        open_breakages = ${r.openBreakages}, pending_fixups = ${r.pendingFixups}
-      where id = ${r.id}`;
-  }
+  if (rows.length === 0) return;
+  await sql`
+    update series s set status = v.status, status_reasons = v.reasons::jsonb, open_breakages = v.open, pending_fixups = v.pending
+    from (select unnest(${rows.map((r) => r.id)}::int[]) as id, unnest(${rows.map((r) => r.status)}::text[]) as status,
+                 unnest(${rows.map((r) => JSON.stringify(r.reasons))}::text[]) as reasons, unnest(${rows.map((r) => r.openBreakages)}::int[]) as open,
+                 unnest(${rows.map((r) => r.pendingFixups)}::int[]) as pending) v
+    where s.id = v.id`;
 }
