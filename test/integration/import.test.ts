@@ -1,5 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeDb, type TestDatabase } from '../helpers/db.ts';
 import { CORPUS, corpusAvailable, corpusPath } from '../helpers/corpus.ts';
@@ -7,6 +10,7 @@ import { importFiles } from '../../ingest/import-files.ts';
 import { listFiles, looksLikeMail } from '../../ingest/sources/files.ts';
 import { sha256Hex } from '../../lib/mail/ids.ts';
 import { rawMessage } from '../../lib/db/queries/messages.ts';
+import { splitMbox } from '../../lib/mail/mbox.ts';
 
 const describeImport = corpusAvailable ? describeDb : describeDb.skip;
 
@@ -75,5 +79,51 @@ describeImport('importing the whole corpus', () => {
     // A message of an mboxrd archive whose body had ">From " quoting comes back unquoted.
     const quoted = await t.sql<{ raw: Buffer }[]>`select raw from raw_messages where position(${Buffer.from('\nFrom ')} in raw) > 0 limit 5`;
     expect(quoted.length).toBeGreaterThan(0);
+  });
+});
+
+describeDb('other formats', () => {
+  let t: TestDatabase;
+  const seedV1 = join(import.meta.dirname, '../fixtures/seed/v1.mbox');
+  beforeAll(async () => {
+    t = await createTestDatabase();
+  });
+  afterAll(async () => t?.drop());
+
+  it('reads gzip (lore t.mbox.gz) and maildir (cur/ and new/, tmp/ skipped) to the same bytes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'formats-'));
+    const mbox = readFileSync(seedV1);
+    writeFileSync(join(dir, 't.mbox.gz'), gzipSync(mbox));
+    const expected = splitMbox(mbox).map((m) => sha256Hex(m.bytes)).sort();
+    const gz = await importFiles(t.sql, [join(dir, 't.mbox.gz')]);
+    expect(gz.added).toBe(expected.length);
+    const stored = (await t.sql<{ sha256: string }[]>`select sha256 from raw_messages`).map((r) => r.sha256).sort();
+    expect(stored).toEqual(expected);
+    // mboxrd quoting undone: the cover's ">From a user-space" body line is stored as sent
+    const [cover] = await t.sql<{ raw: Buffer }[]>`select raw from raw_messages where message_id = '20180405095307.3730-1-linux@dominikbrodowski.net'`;
+    expect(cover.raw.includes('\nFrom a user-space point of view')).toBe(true);
+    expect(cover.raw.includes('>From a user-space')).toBe(false);
+
+    const md = join(dir, 'Maildir');
+    for (const sub of ['cur', 'new', 'tmp']) mkdirSync(join(md, sub), { recursive: true });
+    const v2 = splitMbox(readFileSync(join(import.meta.dirname, '../fixtures/seed/v2.mbox')));
+    v2.forEach((m, i) => writeFileSync(join(md, i % 2 ? 'cur' : 'new', `${1000 + i}.M${i}P1.host:2,S`), m.bytes));
+    writeFileSync(join(md, 'tmp', 'partial'), 'Message-ID: <half-delivered@example.com>\n\nnot yet');
+    const maildir = await importFiles(t.sql, [md]);
+    expect(maildir.added).toBe(v2.length);
+    expect((await t.sql`select 1 from raw_messages where message_id = 'half-delivered@example.com'`).length).toBe(0);
+  });
+
+  it('keeps the messages before the cut of a truncated gzip and flags the last one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cut-'));
+    const gz = gzipSync(readFileSync(join(import.meta.dirname, '../fixtures/seed/v2.mbox')));
+    writeFileSync(join(dir, 'cut.mbox.gz'), gz.subarray(0, Math.floor(gz.length * 0.6)));
+    const r = await importFiles(t.sql, [join(dir, 'cut.mbox.gz')]);
+    expect(r.fileErrors).toHaveLength(1);
+    expect(r.fileErrors[0].message).toMatch(/could not be read to its end/);
+    const flagged = await t.sql<{ flags: { kind: string }[] }[]>`
+      select r.flags from raw_messages r join message_sources s on s.raw_id = r.id where s.path = ${join(dir, 'cut.mbox.gz')} and r.flags @> '[{"kind":"truncated"}]'`;
+    expect(flagged.length).toBe(1);
+    expect(r.added).toBeGreaterThan(0);
   });
 });
