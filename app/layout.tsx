@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import './globals.css';
+import { AccountLinks } from './ui/actions/account.tsx';
 
 export const metadata: Metadata = {
   title: { default: 'Patchloom', template: '%s · Patchloom' },
@@ -30,6 +31,9 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
                 {n.label}
               </Link>
             ))}
+            <span className="ml-auto">
+              <AccountLinks />
+            </span>
           </nav>
         </header>
         <main className="mx-auto max-w-7xl px-4 py-4">{children}</main>

@@ -9,6 +9,7 @@ import { reindex } from '../ingest/reindex.ts';
 import { createProgress } from './progress.ts';
 import { createSyncProgress, describeSync, loadImapAccounts, NOT_CONFIGURED, runSync } from '../ingest/sync.ts';
 import { serve } from './serve.ts';
+import { tokenCommand, userCommand } from './accounts.ts';
 
 const HELP = `patchloom: track patch series, inline fixups and build failures on kernel mailing lists
 
@@ -26,6 +27,13 @@ Usage:
                                          number of workers may share one database (docs/imap.md).
   patchloom migrate                      Apply pending database migrations (every command also does).
   patchloom reindex                      Rebuild everything derived from the stored raw mail.
+  patchloom user add <name> [--password-file F]
+                                         Create a local account (maintainers' changes need one). The
+                                         password is prompted for, or read from stdin or the file.
+  patchloom user passwd <name> | user list
+  patchloom token create <user> [--name N]
+                                         Print a new API token for scripts (Authorization: Bearer).
+                                         It is shown once. Also: token list <user>, token revoke <user> <id>.
   patchloom help                         This text.
 
 Environment:
@@ -120,6 +128,17 @@ async function main(argv: string[]) {
       }
       return;
     }
+    case 'user':
+    case 'token':
+      await withDatabase(async ({ sql }) => {
+        const run = command === 'user' ? userCommand : tokenCommand;
+        const r = await run(sql, rest, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+        if (!r.ok) {
+          process.stderr.write(`patchloom: ${r.message}\n`);
+          process.exitCode = 1;
+        }
+      });
+      return;
     case 'reindex':
       await withDatabase(async ({ sql }) => {
         const progress = createProgress('reindexing');

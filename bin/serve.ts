@@ -2,13 +2,15 @@
  * `patchloom serve` (and `npm start`): open the database (starting the embedded one if
  * needed), build the app if there is no build, then run `next start` with DATABASE_URL
  * pointing at that database. This process keeps the embedded server registered while
- * the web server runs, and releases it on exit.
+ * the web server runs, and releases it on exit. When IMAP is configured (PATCHLOOM_IMAP_* or
+ * patchloom.config.json) it also runs the sync worker, stopped before the database is released.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { openDatabase } from '../lib/db/client.ts';
+import { loadImapAccounts, startSyncWorker, type SyncWorker } from '../ingest/sync.ts';
 
 const root = process.cwd();
 const nextBin = join(createRequire(import.meta.url).resolve('next/package.json'), '..', 'dist', 'bin', 'next');
@@ -22,7 +24,15 @@ export async function serve(opts: { port: number }) {
   }
   const database = await openDatabase();
   const url = database.url;
-  await database.sql.end({ timeout: 5 });
+  const logSync = (line: string) => process.stderr.write(`patchloom sync: ${line}\n`);
+  let worker: SyncWorker | null = null;
+  try {
+    const { accounts } = loadImapAccounts();
+    if (accounts.length) worker = startSyncWorker(database, accounts, logSync);
+  } catch (err) {
+    logSync(`not started: ${(err as Error).message}`);
+  }
+  if (!worker) await database.sql.end({ timeout: 5 });
 
   const child = spawn(process.execPath, [nextBin, 'start', '-p', String(opts.port)], {
     stdio: 'inherit',
@@ -36,6 +46,10 @@ export async function serve(opts: { port: number }) {
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
   const code: number = await new Promise((res) => child.on('exit', (c) => res(c ?? 0)));
+  if (worker) {
+    await worker.stop();
+    await database.sql.end({ timeout: 5 });
+  }
   database.embedded?.release();
   process.exit(code);
 }

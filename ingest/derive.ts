@@ -9,8 +9,10 @@ import type { Sql } from 'postgres';
 import { analyseThread } from '../lib/analyse.ts';
 import { matchNoticeToPatches, type CommitNotice } from '../lib/applied.ts';
 import { breakageStatus } from '../lib/buildlog/index.ts';
-import { clearThreads, loadMails, loadThreads, writeThreadAnalysis } from '../lib/db/derived.ts';
+import { applyFixupTargets, factArrivals, linkedSignatures, loadManualState, type ManualState } from '../lib/db/actions.ts';
+import { clearThreads, loadMails, loadThreads, writeThreadAnalyses } from '../lib/db/derived.ts';
 import * as g from '../lib/db/global.ts';
+import { isTransientError } from '../lib/db/store.ts';
 import { fixupState, type FixupDraft, type FixupForm } from '../lib/fixups/index.ts';
 import { patchFiles } from '../lib/series.ts';
 import { deriveStatus } from '../lib/status.ts';
@@ -24,19 +26,41 @@ export async function deriveThreads(sql: Sql, threadIds: number[]): Promise<void
   for (let i = 0; i < unique.length; i += THREADS_PER_CHUNK) {
     const chunk = unique.slice(i, i + THREADS_PER_CHUNK);
     const threads = await loadThreads(sql, chunk);
-    await sql.begin(async (tx) => {
-      const empty = chunk.filter((t) => (threads.get(t) ?? []).length === 0);
-      await clearThreads(tx, empty);
-      for (const [threadId, mails] of threads) {
-        if (mails.length === 0) continue;
-        for (const id of await writeThreadAnalysis(tx, threadId, analyseThread(mails))) touchedSeries.add(id);
+    const write = (ids: number[]) =>
+      sql.begin(async (tx) => {
+        const empty = ids.filter((t) => (threads.get(t) ?? []).length === 0);
+        await clearThreads(tx, empty);
+        const entries = ids.filter((t) => !empty.includes(t)).map((threadId) => ({ threadId, analysis: analyseThread(threads.get(threadId) ?? []) }));
+        for (const id of await writeThreadAnalyses(tx, entries)) touchedSeries.add(id);
+      });
+    try {
+      await write(chunk);
+    } catch (err) {
+      if (isTransientError(err)) throw err;
+      // One hostile thread (a value PostgreSQL cannot index, an analysis that throws) must not stop
+      // the import: write thread by thread, and leave only the failing one without derived data.
+      for (const threadId of chunk) {
+        try {
+          await write([threadId]);
+        } catch (one) {
+          if (isTransientError(one)) throw one;
+          process.stderr.write(`patchloom: warning: thread ${threadId} could not be analysed (${(one as Error).message}); its messages are stored, its series, fixups and reports are left out\n`);
+          await sql.begin((tx) => clearThreads(tx, [threadId]));
+        }
       }
-    });
+    }
   }
   await crossThreadPass(sql, unique, [...touchedSeries]);
 }
 
+/** Re-run the cross-thread pass after a maintainer's action: the series, and the threads (fixups, build reports) it touched. */
+export async function rederive(sql: Sql, scope: { seriesIds?: number[]; threadIds?: number[] }): Promise<void> {
+  await crossThreadPass(sql, [...new Set(scope.threadIds ?? [])], [...new Set(scope.seriesIds ?? [])]);
+}
+
 async function crossThreadPass(sql: Sql, threadIds: number[], seriesIds: number[]) {
+  // Maintainers' decisions, read once per pass; they win where the derivation decides.
+  const manual = await loadManualState(sql);
   const affected = new Set(seriesIds);
   const notices = await g.noticesOfThreads(sql, threadIds);
   for (const id of await g.seriesNamedByNotices(sql, notices)) affected.add(id);
@@ -44,11 +68,16 @@ async function crossThreadPass(sql: Sql, threadIds: number[], seriesIds: number[
   const ids = [...affected];
   await carryTrailers(sql, ids);
   await markApplied(sql, ids);
-  await decideFixupStates(sql, ids, threadIds);
+  await decideFixupStates(sql, ids, threadIds, manual);
   const signatures = await g.signaturesToRegroup(sql, threadIds, ids);
-  await regroupBreakages(sql, signatures);
+  if (manual.breakageLinks.size) {
+    // A breakage linked by hand to one of these series: regroup it even if the series came back (reindex) after it.
+    const keys = new Set((await g.seriesByIds(sql, ids)).map((s) => s.key));
+    for (const sig of linkedSignatures(manual, keys)) if (!signatures.includes(sig)) signatures.push(sig);
+  }
+  await regroupBreakages(sql, signatures, manual);
   for (const id of await g.seriesOfBreakages(sql, signatures)) affected.add(id);
-  await decideStatus(sql, [...affected]);
+  await decideStatus(sql, [...affected], manual);
 }
 
 function candidate(s: g.SeriesRow, patches: Awaited<ReturnType<typeof g.patchesOfSeries>>, coverBody: string | undefined): VersionCandidate {
@@ -167,9 +196,17 @@ function draftOf(f: g.FixupRow): FixupDraft {
   };
 }
 
-async function decideFixupStates(sql: Sql, seriesIds: number[], threadIds: number[]) {
+async function decideFixupStates(sql: Sql, seriesIds: number[], threadIds: number[], manual: ManualState) {
   const fixups = await g.fixupsOf(sql, seriesIds, threadIds);
   if (fixups.length === 0) return;
+  // A maintainer's target correction replaces the derived target before the state is decided.
+  const targets = fixups.flatMap((f) => {
+    const m = manual.fixupTarget.get(f.key);
+    if (!m) return [];
+    f.target_number = m.patch;
+    return [{ id: f.id, patch: m.patch, reason: `patch ${m.patch}, set by ${m.by}${m.note ? `: ${m.note}` : ''}` }];
+  });
+  if (targets.length) await applyFixupTargets(sql, targets);
   const series = await g.seriesByIds(sql, [...new Set(fixups.map((f) => f.series_id).filter((x): x is number => x !== null))]);
   // Later versions of each fixup's series, following next_version_id.
   const chainIds = new Set<number>();
@@ -203,21 +240,24 @@ async function decideFixupStates(sql: Sql, seriesIds: number[], threadIds: numbe
     const laterFixups = fixups
       .filter((o) => o.id !== f.id && o.thread_id === f.thread_id && (o.date?.getTime() ?? 0) > (f.date?.getTime() ?? 0))
       .map((o) => drafts.get(o.id) as FixupDraft);
+    const m = manual.fixupState.get(f.key);
+    if (m) return { id: f.id, state: m.state, reason: `set to ${m.state} by ${m.by}${m.note ? `: ${m.note}` : ''}` };
     const s = fixupState({ fixup: drafts.get(f.id) as FixupDraft, laterVersionsOfTarget: versions, commitNotices: notices.map((n) => ({ title: n.title, commit: n.commit })), laterFixups });
     return { id: f.id, state: s.state, reason: s.reason };
   });
   await g.setFixupStates(sql, states);
 }
 
-async function regroupBreakages(sql: Sql, signatures: string[]) {
+async function regroupBreakages(sql: Sql, signatures: string[], manual: ManualState) {
   if (signatures.length === 0) return;
+  const manualLinkKeys = signatures.flatMap((sig) => (manual.breakageLinks.get(sig) ?? []).map((l) => l.seriesKey));
   const reports = await g.reportsWithSignatures(sql, signatures);
   const reportIds = reports.map((r) => r.message_id);
   const verdicts = await g.verdictsAbout(sql, reportIds);
   const claims = await g.claimsAbout(sql, reportIds);
   const located = await g.locateReports(
     sql,
-    [...new Set(reports.map((r) => r.series_key).filter((k): k is string => !!k))],
+    [...new Set([...reports.map((r) => r.series_key).filter((k): k is string => !!k), ...manualLinkKeys])],
     reports.map((r) => r.patch_link).filter((l): l is string => !!l),
     reports.map((r) => r.patch_subject).filter((l): l is string => !!l),
   );
@@ -238,6 +278,7 @@ async function regroupBreakages(sql: Sql, signatures: string[]) {
       preExisting: pre ? { ref: pre.ref, quote: pre.quote, messageId: pre.message_id } : null,
       invalid: invalid ? { quote: invalid.quote, messageId: invalid.message_id } : null,
       laterVersionStillFails: null,
+      manual: manualBreakageStatus(manual, signature),
     });
     const links: g.BreakageWrite['links'] = [];
     const addLink = (seriesId: number, patchNumber: number | null, via: string) => {
@@ -252,6 +293,12 @@ async function regroupBreakages(sql: Sql, signatures: string[]) {
         const byTitle = located.patches.find((p) => r.patch_subject?.toLowerCase().includes(p.title.toLowerCase()));
         if (byTitle) addLink(byTitle.series_id, byTitle.number, 'robot "patch subject:"');
       }
+    }
+    for (const m of manual.breakageLinks.get(signature) ?? []) {
+      const s = located.series.find((x) => x.key === m.seriesKey);
+      if (!s) continue;
+      if (m.linked) addLink(s.id, null, `linked by ${m.by}${m.note ? `: ${m.note}` : ''}`);
+      else for (let i = links.length - 1; i >= 0; i--) if (links[i].seriesId === s.id) links.splice(i, 1);
     }
     writes.push({
       signature,
@@ -276,11 +323,21 @@ async function regroupBreakages(sql: Sql, signatures: string[]) {
   await g.writeBreakages(sql, signatures, writes);
 }
 
-async function decideStatus(sql: Sql, ids: number[]) {
+function manualBreakageStatus(manual: ManualState, signature: string) {
+  const m = manual.breakageStatus.get(signature);
+  return m ? { status: m.status, at: m.at, note: `${m.by}${m.note ? `: ${m.note}` : ''}` } : undefined;
+}
+
+async function decideStatus(sql: Sql, ids: number[], manual: ManualState) {
   if (ids.length === 0) return;
   const inputs = await g.statusInputs(sql, ids);
+  const withManual = inputs.filter((i) => manual.seriesStatus.has(i.series.key)).map((i) => i.series.id);
+  // For a manual status, "newer" means arrived later than the maintainer acted (mail Date headers are no clock for that).
+  const arrivals = await factArrivals(sql, withManual);
   const rows = inputs.map((i) => {
     const s = i.series;
+    const m = manual.seriesStatus.get(s.key);
+    const newest = m ? (arrivals.get(s.id) ?? null) : null;
     const derived = deriveStatus({
       replyCount: s.reply_count,
       nacks: s.review_facts.nacks,
@@ -292,10 +349,13 @@ async function decideStatus(sql: Sql, ids: number[]) {
       appliedPatchNumbers: i.applied,
       supersededBy: s.superseded_by_id !== null ? { seriesId: s.superseded_by_id, version: i.supersededByVersion ?? s.version + 1 } : null,
       withdrawn: s.review_facts.withdrawn,
-      manual: null,
-      newestFactAt: i.newestFactAt,
+      manual: m ? { status: m.status, at: m.at, by: m.by, note: m.note } : null,
+      newestFactAt: m ? (newest?.at ?? null) : i.newestFactAt,
     });
-    return { id: s.id, status: derived.status, reasons: derived.reasons, openBreakages: i.openBreakages.length, pendingFixups: i.pendingFixups.length };
+    // The override reason comes last; let it link the message that reopened the question.
+    const overridden = m && newest && newest.at.getTime() > m.at.getTime();
+    const reasons = overridden ? derived.reasons.map((r, k) => (k === derived.reasons.length - 1 ? { ...r, messageId: newest.messageId } : r)) : derived.reasons;
+    return { id: s.id, status: derived.status, reasons, openBreakages: i.openBreakages.length, pendingFixups: i.pendingFixups.length };
   });
   await g.setStatus(sql, rows);
 }

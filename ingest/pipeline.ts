@@ -5,8 +5,8 @@
 import type { Sql } from 'postgres';
 import { sha256Hex } from '../lib/mail/ids.ts';
 import { parseMail, unparsedMail } from '../lib/mail/parse.ts';
-import { storeBatch, type IncomingMessage, type StoreResult } from '../lib/db/store.ts';
-import { finishRun, startRun, updateRun, type RunCounts } from '../lib/db/runs.ts';
+import { isTransientError, storeBatch, threadsOfMessages, threadsToRecover, type IncomingMessage, type StoreResult } from '../lib/db/store.ts';
+import { finishRun, interruptedRuns, markInterrupted, startRun, updateRun, type RunCounts } from '../lib/db/runs.ts';
 import type { SourcedMessage } from './sources/files.ts';
 import { deriveThreads } from './derive.ts';
 
@@ -50,6 +50,8 @@ export interface PipelineOptions {
   derive?: (threadIds: number[]) => Promise<void>;
   /** Called after each stored batch (IMAP advances its checkpoint here). */
   afterBatch?(result: StoreResult, batch: IncomingMessage[]): Promise<void>;
+  /** Where retries and recoveries are reported (default: stderr). */
+  log?(line: string): void;
 }
 
 export interface PipelineSummary extends RunCounts {
@@ -59,9 +61,56 @@ export interface PipelineSummary extends RunCounts {
 
 const MAX_BATCH_BYTES = 64 * 1024 * 1024;
 
+const RETRY_DELAYS_MS = [250, 500, 1000, 2000, 4000, 8000];
+
+/** Run a step again after a transient database error, with backoff. Every step it wraps is idempotent. */
+async function retrying<T>(what: string, log: (line: string) => void, fn: (attempt: number) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      const delay = RETRY_DELAYS_MS[attempt - 1];
+      if (delay === undefined || !isTransientError(err)) throw err;
+      log(`patchloom: the database connection failed while ${what} (${(err as Error).message}); retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${RETRY_DELAYS_MS.length + 1})`);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A run whose process died (kill -9, power loss) may have stored a batch without deriving it:
+ * a rerun finds those messages already stored and would not derive them again. So derive the
+ * threads of everything stored since the dead run's last finished batch, then close the run.
+ */
+async function recoverInterruptedRuns(sql: Sql, derive: (threadIds: number[]) => Promise<void>, log: (line: string) => void) {
+  for (const run of await interruptedRuns(sql)) {
+    if (run.pid === process.pid || (run.pid !== null && pidAlive(run.pid))) continue;
+    const threads = run.kind === 'reindex' ? [] : await threadsToRecover(sql, run.updatedAt);
+    if (threads.length) await derive(threads);
+    await markInterrupted(sql, run.id, run.kind === 'reindex' ? 'interrupted: run `patchloom reindex` again to finish rebuilding' : `interrupted; the next run re-derived ${threads.length} threads it may have left behind`);
+    log(
+      run.kind === 'reindex'
+        ? `patchloom: warning: a reindex (run ${run.id}) was interrupted; derived data is incomplete until \`patchloom reindex\` runs to the end`
+        : `patchloom: run ${run.id} (${run.kind}, process ${run.pid}) was interrupted; re-derived the ${threads.length} threads it touched last`,
+    );
+  }
+}
+
 /** Import a stream of messages. Each batch is stored in one transaction; derived data follows per batch. */
 export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>, opts: PipelineOptions): Promise<PipelineSummary> {
   const batchSize = opts.batchSize ?? 500;
+  const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
+  const derive = opts.derive ?? ((ids: number[]) => deriveThreads(sql, ids));
+  await recoverInterruptedRuns(sql, derive, log);
   const runId = await startRun(sql, opts.kind, opts.label, opts.totalBytes ?? null);
   const counts: RunCounts = { doneBytes: 0, messages: 0, added: 0, duplicates: 0, flagged: 0 };
   const touchedAll = new Set<number>();
@@ -73,16 +122,25 @@ export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>
     const batch = await Promise.all(pending);
     pending = [];
     pendingBytes = 0;
-    const result = await storeBatch(sql, batch);
+    let retried = false;
+    const result = await retrying('storing a batch', log, (attempt) => {
+      retried = attempt > 1;
+      return storeBatch(sql, batch);
+    });
+    // A retry cannot tell whether the failed attempt committed; derive the batch's threads either way.
+    if (retried) {
+      const threads = await retrying("finding the batch's threads", log, () => threadsOfMessages(sql, batch.map((m) => m.sha256)));
+      result.touchedThreads = [...new Set([...result.touchedThreads, ...threads])];
+    }
     counts.messages += batch.length;
     counts.added += result.added;
     counts.duplicates += result.duplicates;
     counts.flagged += result.flagged;
     counts.doneBytes = opts.bytesDone?.() ?? counts.doneBytes;
     result.touchedThreads.forEach((t) => touchedAll.add(t));
-    if (result.touchedThreads.length) await (opts.derive ?? ((ids: number[]) => deriveThreads(sql, ids)))(result.touchedThreads);
+    if (result.touchedThreads.length) await retrying('deriving threads', log, () => derive(result.touchedThreads));
     await opts.afterBatch?.(result, batch);
-    await updateRun(sql, runId, counts);
+    await retrying('recording progress', log, () => updateRun(sql, runId, counts));
     opts.onProgress?.({ ...counts, totalBytes: opts.totalBytes ?? null });
   };
 

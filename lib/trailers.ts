@@ -385,7 +385,8 @@ export function collectSeriesTrailers(input: SeriesTrailerInput): Map<number, Gi
   const onCover: GivenTrailer[] = [];
 
   for (const msg of input.messages) {
-    if (patchByMessage.has(msg.messageId) || msg.messageId === input.coverMessageId || msg.isPatch) continue;
+    // Only a reply that gives trailers needs its target: walking up for every reply of a deep chain is quadratic.
+    if (patchByMessage.has(msg.messageId) || msg.messageId === input.coverMessageId || msg.isPatch || msg.ownTrailers.length === 0) continue;
     const target = replyTarget(msg.parentId, patchByMessage, input.coverMessageId, byId);
     if (target === null) continue;
     for (const t of msg.ownTrailers) {

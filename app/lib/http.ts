@@ -7,14 +7,16 @@ export function jsonError(status: number, error: string, hint?: string): Respons
 /** A Message-ID from a URL segment: without angle brackets, URL-encoded (decoded once more if a proxy left it encoded). */
 export function messageIdParam(raw: string): string {
   let id = raw;
-  if (/%[0-9A-Fa-f]{2}/.test(id)) {
+  // Still encoded only if its '@' is: an id that has one and holds "%0d" must be taken as it is.
+  if (!id.includes('@') && /%[0-9A-Fa-f]{2}/.test(id)) {
     try {
       id = decodeURIComponent(id);
     } catch {
       /* keep as is */
     }
   }
-  return id.replace(/^<|>$/g, '');
+  // Stored Message-IDs have NUL replaced (PostgreSQL text cannot hold it); look up the same way.
+  return id.replace(/^<|>$/g, '').replace(/\u0000/g, '\uFFFD');
 }
 
 /** A filename safe for Content-Disposition: ASCII letters, digits, dot, dash, underscore. */

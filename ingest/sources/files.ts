@@ -7,7 +7,7 @@ import { createReadStream, type Stats } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import { createGunzip } from 'node:zlib';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createMboxSplitter, looksLikeMbox } from '../../lib/mail/mbox.ts';
 import type { SourceCoordinates } from '../../lib/db/store.ts';
 
@@ -65,7 +65,9 @@ export async function listFiles(paths: string[]): Promise<{ path: string; size: 
 function openStream(path: string, events: FileEvents): Readable {
   const raw = createReadStream(path, { highWaterMark: 1 << 20 });
   raw.on('data', (chunk) => events.onBytes?.(chunk.length));
-  return path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
+  // pipeline(), not pipe(): a read error of the file itself must reach the gunzip stream we read
+  // from (with pipe() it was an unhandled 'error' event, and the process died).
+  return path.endsWith('.gz') ? pipeline(raw, createGunzip(), () => {}) : raw;
 }
 
 /** The messages of one file, streamed. */
@@ -76,8 +78,10 @@ export async function* readFile(path: string, events: FileEvents = {}): AsyncGen
   const splitter = createMboxSplitter();
   const pending: Buffer[] = [];
   let failure: string | null = null;
+  let lastByte = -1;
   try {
     for await (const chunk of stream as AsyncIterable<Buffer>) {
+      if (chunk.length) lastByte = chunk[chunk.length - 1];
       if (mode === 'unknown') {
         pending.push(chunk);
         const head = Buffer.concat(pending);
@@ -117,6 +121,11 @@ export async function* readFile(path: string, events: FileEvents = {}): AsyncGen
     if (mode === 'mbox') for (const m of splitter.push(head)) yield { bytes: m.bytes, source: source(m.offset) };
   }
   if (mode === 'mbox') {
+    // An mbox has no end marker, but one that stops in the middle of a line was cut off.
+    if (!failure && lastByte !== 0x0a) {
+      failure = `${basename(path)} ends in the middle of a line, so its last message is cut off (stored, flagged "truncated"); the messages before it were imported.`;
+      events.onFileError?.(path, failure);
+    }
     const rest = splitter.end();
     for (let i = 0; i < rest.length; i++) {
       const m = rest[i];

@@ -2,7 +2,7 @@
  * IMAP sync bookkeeping in PostgreSQL: the checkpoint of each (account, mailbox), and the
  * session advisory lock that lets only one worker at a time sync a mailbox.
  */
-import type { ReservedSql, Sql } from 'postgres';
+import postgres, { type Sql } from 'postgres';
 
 export interface StoredCheckpoint {
   account: string;
@@ -55,19 +55,41 @@ export interface MailboxLock {
 
 const lockName = (account: string, mailbox: string) => `${account}/${mailbox}`;
 
+/** A lock query that gets no answer (a connection dead without a reset) counts as failed. */
+const LOCK_QUERY_TIMEOUT_MS = 10_000;
+
+async function withTimeout<T>(query: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      query,
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer from PostgreSQL')), LOCK_QUERY_TIMEOUT_MS))),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
- * Takes the session advisory lock of (account, mailbox) on a connection reserved for as long as
- * the lock is held, or returns null when another session holds it.
+ * Takes the session advisory lock of (account, mailbox) on a connection of its own, kept open for
+ * as long as the lock is held, or returns null when another session holds it.
+ *
+ * A dedicated one-connection client rather than `sql.reserve()`: postgres.js puts a reserved
+ * connection that has failed back into the pool's open queue on release(), where later queries
+ * wait on it forever; a client of its own is simply ended, and after a reconnect held() finds the
+ * new backend without the lock.
  */
-export async function tryLockMailbox(sql: Sql, account: string, mailbox: string): Promise<MailboxLock | null> {
+export async function tryLockMailbox(url: string, account: string, mailbox: string): Promise<MailboxLock | null> {
   const name = lockName(account, mailbox);
-  const conn: ReservedSql = await sql.reserve();
+  // max_lifetime off: postgres.js would otherwise recycle the connection (and drop the lock) after 30-60 min.
+  const conn = postgres(url, { max: 1, max_lifetime: null, onnotice: () => {}, connection: { application_name: 'patchloom-sync-lock' } });
+  const close = () => conn.end({ timeout: 2 }).catch(() => {});
   let locked = false;
   try {
-    const [row] = await conn<{ locked: boolean }[]>`select pg_try_advisory_lock(${MAILBOX_LOCK_SPACE}, hashtext(${name})) as locked`;
+    const [row] = await withTimeout(conn<{ locked: boolean }[]>`select pg_try_advisory_lock(${MAILBOX_LOCK_SPACE}, hashtext(${name})) as locked`);
     locked = row.locked;
   } finally {
-    if (!locked) conn.release();
+    if (!locked) await close();
   }
   if (!locked) return null;
   let released = false;
@@ -75,12 +97,14 @@ export async function tryLockMailbox(sql: Sql, account: string, mailbox: string)
     async held() {
       if (released) return false;
       try {
-        const [row] = await conn<{ held: boolean }[]>`
-          select exists (
-            select 1 from pg_locks
-            where locktype = 'advisory' and pid = pg_backend_pid() and granted
-              and classid = ${MAILBOX_LOCK_SPACE}::oid and objid = hashtext(${name})::oid and objsubid = 2
-          ) as held`;
+        const [row] = await withTimeout(
+          conn<{ held: boolean }[]>`
+            select exists (
+              select 1 from pg_locks
+              where locktype = 'advisory' and pid = pg_backend_pid() and granted
+                and classid = ${MAILBOX_LOCK_SPACE}::oid and objid = hashtext(${name})::oid and objsubid = 2
+            ) as held`,
+        );
         return row.held;
       } catch {
         return false;
@@ -90,11 +114,11 @@ export async function tryLockMailbox(sql: Sql, account: string, mailbox: string)
       if (released) return;
       released = true;
       try {
-        await conn`select pg_advisory_unlock(${MAILBOX_LOCK_SPACE}, hashtext(${name}))`;
+        await withTimeout(conn`select pg_advisory_unlock(${MAILBOX_LOCK_SPACE}, hashtext(${name}))`);
       } catch {
         // The connection is gone, and the lock with it.
       } finally {
-        conn.release();
+        await close();
       }
     },
   };

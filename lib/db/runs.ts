@@ -31,3 +31,22 @@ export async function finishRun(sql: Sql, id: number, c: RunCounts, error: strin
       state = ${error ? 'failed' : 'done'}, error = ${error}
     where id = ${id}`;
 }
+
+export interface OpenRun {
+  id: number;
+  kind: string;
+  pid: number | null;
+  /** When its last batch finished (or it started). */
+  updatedAt: Date;
+}
+
+/** Runs still marked running: live ones, and ones whose process died without finishing. */
+export async function interruptedRuns(sql: Sql): Promise<OpenRun[]> {
+  const rows = await sql<{ id: number; kind: string; pid: number | null; updated_at: Date }[]>`
+    select id, kind, pid, updated_at from import_runs where state = 'running' order by id`;
+  return rows.map((r) => ({ id: r.id, kind: r.kind, pid: r.pid, updatedAt: r.updated_at }));
+}
+
+export async function markInterrupted(sql: Sql, id: number, error: string) {
+  await sql`update import_runs set state = 'failed', finished_at = now(), error = ${error} where id = ${id} and state = 'running'`;
+}

@@ -453,3 +453,4 @@ export const syscallLinks = pgTable(
   },
   (t) => [index('syscall_links_change').on(t.changeId), index('syscall_links_target').on(t.targetKind, t.targetId)],
 );
+export * from './schema-actions.ts';

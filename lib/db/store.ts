@@ -6,6 +6,7 @@
 import type { JSONValue, Sql, TransactionSql } from 'postgres';
 import type { Mail, MailFlag } from '../mail/types.ts';
 import { subjectThreadKey } from '../threading.ts';
+import { sha256Hex } from '../mail/ids.ts';
 
 export type SourceCoordinates =
   | { kind: 'file'; path: string; offset: number }
@@ -33,8 +34,15 @@ export interface StoreResult {
 /** Serialises thread assignment between concurrent writers (two IMAP workers, an import and a sync). */
 const THREAD_LOCK = 7_243_912;
 
+/** Unique keys are btree keys (at most about 2.7 kB): longer ones are keyed by their hash. */
+const MAX_KEY_CHARS = 500;
+
+function boundedKey(key: string, prefix: string): string {
+  return key.length > MAX_KEY_CHARS ? `${prefix}sha256:${sha256Hex(Buffer.from(key))}` : key;
+}
+
 export function sourceKey(s: SourceCoordinates): string {
-  return s.kind === 'file' ? `file:${s.path}:${s.offset}` : `imap:${s.account}/${s.mailbox}/${s.uidValidity}/${s.uid}`;
+  return boundedKey(s.kind === 'file' ? `file:${s.path}:${s.offset}` : `imap:${s.account}/${s.mailbox}/${s.uidValidity}/${s.uid}`, `${s.kind}:`);
 }
 
 /** The keys that connect a message to its thread: its own id, its parents, and (only when headers give nothing) its subject. */
@@ -42,7 +50,7 @@ export function threadKeys(mail: Mail): string[] {
   const keys = [mail.messageId, ...mail.references];
   if (mail.inReplyTo) keys.push(mail.inReplyTo);
   const subject = !mail.inReplyTo && mail.references.length === 0 ? subjectThreadKey(mail) : null;
-  if (subject) keys.push(`subject:${subject}`);
+  if (subject) keys.push(`subject:${boundedKey(subject, '')}`);
   return [...new Set(keys)];
 }
 
@@ -186,6 +194,37 @@ export async function storeBatch(sql: Sql, batch: IncomingMessage[]): Promise<St
     const indexed = await indexMessages(tx, added.map((m) => ({ rawId: newIds.get(m.sha256) as number, mail: m.mail, parsed: m.parsed })));
     return { ...indexed, added: added.length, duplicates: batch.length - added.length };
   });
+}
+
+/** Errors after which the same statement may well succeed: the connection went away, or the server asked for a retry. */
+export function isTransientError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  if (['CONNECTION_CLOSED', 'CONNECTION_DESTROYED', 'CONNECT_TIMEOUT', 'ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT'].includes(code)) return true;
+  // SQLSTATE: 08 connection exception, 57P01-03 the server terminated or is starting, 40001/40P01 serialization failure or deadlock.
+  return code.startsWith('08') || ['57P01', '57P02', '57P03', '40001', '40P01'].includes(code);
+}
+
+/** The threads of stored messages, by their SHA-256. */
+export async function threadsOfMessages(sql: Sql, sha256s: string[]): Promise<number[]> {
+  const rows = await sql<{ thread_id: string }[]>`
+    select distinct m.thread_id from raw_messages r join messages m on m.raw_id = r.id where r.sha256 = any(${sha256s})`;
+  return rows.map((r) => Number(r.thread_id));
+}
+
+/**
+ * What an interrupted run may have left underived: threads of messages stored since its last
+ * finished batch, and threads that have derived rows but no messages (merged away meanwhile).
+ */
+export async function threadsToRecover(sql: Sql, since: Date): Promise<number[]> {
+  const rows = await sql<{ thread_id: string }[]>`
+    select distinct m.thread_id from raw_messages r join messages m on m.raw_id = r.id where r.received_at >= ${since}
+    union
+    select d.thread_id from (
+      select thread_id from series union select thread_id from fixups union select thread_id from build_reports
+      union select thread_id from build_verdicts union select thread_id from fix_claims union select thread_id from commit_notices
+    ) d where not exists (select 1 from messages m where m.thread_id = d.thread_id)`;
+  return rows.map((r) => Number(r.thread_id));
 }
 
 export interface IndexInput {

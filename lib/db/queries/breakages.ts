@@ -124,17 +124,19 @@ async function hydrate(sql: Sql, rows: BreakageRow[]): Promise<BreakageRecord[]>
       select distinct l.breakage_id, l.series_id, s.title, s.version, l.patch_number
       from breakage_links l join series s on s.id = l.series_id
       where l.breakage_id = any(${ids}::int[]) order by l.series_id, l.patch_number nulls first`,
-    // A fixup posted in reply to a report of the breakage (directly or further down) answers it.
+    // The fixups a reply claims fix one of the breakage's reports (fix_claims, written by derive).
     sql<{ breakage_id: number; fixup_id: number }[]>`
       select distinct br.breakage_id, f.id as fixup_id
       from breakage_reports br join build_reports r on r.id = br.report_id
-      join fixups f on f.thread_id = r.thread_id
-      join messages m on m.message_id = f.message_id and m.canonical
-      where br.breakage_id = any(${ids}::int[]) and (m.in_reply_to = r.message_id or r.message_id = any(m.references))
-      order by f.id`,
-    sql<{ breakage_id: string; change_id: number }[]>`
-      select distinct target_id as breakage_id, change_id from syscall_links
-      where target_kind = 'breakage' and target_id = any(${ids.map(String)}::text[]) order by change_id`,
+      join fix_claims c on c.report_message_id = r.message_id
+      join fixups f on f.key = c.fixup_key
+      where br.breakage_id = any(${ids}::int[]) order by f.id`,
+    // Syscall-table changes linked from one of its reports.
+    sql<{ breakage_id: number; change_id: number }[]>`
+      select distinct br.breakage_id, l.change_id
+      from breakage_reports br join build_reports r on r.id = br.report_id
+      join syscall_links l on l.target_kind = 'report' and l.target_id = r.message_id
+      where br.breakage_id = any(${ids}::int[]) order by l.change_id`,
   ]);
   return rows.map((r) => {
     const myReports = reports.filter((x) => x.breakage_id === r.id).map((x) => ({ messageId: x.message_id, author: { name: x.reporter_name, email: x.reporter_email }, date: iso(x.date) }));
@@ -158,7 +160,7 @@ async function hydrate(sql: Sql, rows: BreakageRow[]): Promise<BreakageRecord[]>
       series: [...series.values()],
       patches: myLinks.filter((l) => l.patch_number !== null).map((l) => ({ seriesId: l.series_id, number: l.patch_number as number })),
       fixups: fixups.filter((f) => f.breakage_id === r.id).map((f) => f.fixup_id),
-      syscallChanges: changes.filter((c) => c.breakage_id === String(r.id)).map((c) => c.change_id),
+      syscallChanges: changes.filter((c) => c.breakage_id === r.id).map((c) => c.change_id),
       symbol: r.symbol,
       errorText: r.error_text,
       statusReason: r.status_reason,
@@ -169,16 +171,17 @@ async function hydrate(sql: Sql, rows: BreakageRow[]): Promise<BreakageRecord[]>
 
 /**
  * Search: websearch_to_tsquery over the generated tsvector (never throws on odd syntax; a query
- * without words matches nothing through it), or a literal substring of the message, file, symbol
- * or error text (trigram indexes). Ranked by text rank plus trigram similarity.
+ * without words matches nothing through it), or a literal substring of the message, file or error
+ * text (trigram indexes). Ranked by text rank plus trigram similarity.
  */
 export async function searchBreakages(sql: Sql, f: BreakageFilter, limit = BREAKAGE_LIMIT): Promise<BreakageRecord[]> {
   const conditions: Fragment[] = [];
-  let rank = sql`0`;
+  let rank = sql`0::float8`;
   if (f.q) {
     const pat = containsPattern(f.q);
     const tsq = sql`websearch_to_tsquery('simple', ${f.q})`;
-    conditions.push(sql`(b.search @@ ${tsq} or b.message ilike ${pat} or b.file ilike ${pat} or b.symbol ilike ${pat} or b.error_text ilike ${pat})`);
+    // Every arm has a GIN index (the symbol is in the tsvector and, in practice, in the message), so this stays a bitmap OR.
+    conditions.push(sql`(b.search @@ ${tsq} or b.message ilike ${pat} or b.file ilike ${pat} or b.error_text ilike ${pat})`);
     rank = sql`(ts_rank(b.search, ${tsq})
       + greatest(similarity(b.message, ${f.q}), similarity(coalesce(b.file, ''), ${f.q}), word_similarity(${f.q}, b.error_text))
       + case when b.message ilike ${pat} or b.file ilike ${pat} or b.symbol ilike ${pat} then 0.5 else 0 end)`;
@@ -191,13 +194,13 @@ export async function searchBreakages(sql: Sql, f: BreakageFilter, limit = BREAK
 }
 
 export async function breakageById(sql: Sql, id: number): Promise<BreakageRecord | null> {
-  const [row] = await selectBreakages(sql, sql`b.id = ${id}`, sql`0`, 1);
+  const [row] = await selectBreakages(sql, sql`b.id = ${id}`, sql`0::float8`, 1);
   return row ?? null;
 }
 
 /** The breakages linked to a series, oldest report first. */
 export async function breakagesOfSeries(sql: Sql, seriesId: number): Promise<BreakageRecord[]> {
-  const rows = await selectBreakages(sql, sql`exists (select 1 from breakage_links l where l.breakage_id = b.id and l.series_id = ${seriesId})`, sql`0`, BREAKAGE_LIMIT);
+  const rows = await selectBreakages(sql, sql`exists (select 1 from breakage_links l where l.breakage_id = b.id and l.series_id = ${seriesId})`, sql`0::float8`, BREAKAGE_LIMIT);
   return rows.reverse();
 }
 

@@ -41,6 +41,8 @@ export interface FixupView {
 
 /** What the pages show besides: the fixup's text and why it is in its state. */
 export interface FixupText {
+  /** The reply's own words before the fixup ("could be folded with patch 8/8"). */
+  preamble: string;
   description: string;
   diff: string;
   stateReason: string;
@@ -90,7 +92,7 @@ async function selectFixups(sql: Sql, where: Fragment, limit = FIXUP_LIMIT): Pro
            s.title as series_title, s.version as series_version, f.target_number, f.target_message_id, f.target_reason,
            f.candidates, f.state, f.form,
            array(select distinct l.change_id from syscall_links l
-                 where l.target_kind = 'fixup' and l.target_id in (f.id::text, f.key) order by l.change_id) as syscall_changes
+                 where l.target_kind = 'fixup' and l.target_id = f.key order by l.change_id) as syscall_changes
     from fixups f left join series s on s.id = f.series_id
     where ${where}
     order by f.date desc nulls last, f.id desc
@@ -124,7 +126,7 @@ export async function fixupById(sql: Sql, id: number): Promise<FixupView | null>
 /** The description, diff and state reason of some fixups, by id. */
 export async function fixupTexts(sql: Sql, ids: number[]): Promise<Map<number, FixupText>> {
   if (ids.length === 0) return new Map();
-  const rows = await sql<{ id: number; description: string; diff: string; state_reason: string }[]>`
-    select id, description, diff, state_reason from fixups where id = any(${ids}::int[])`;
-  return new Map(rows.map((r) => [r.id, { description: r.description, diff: r.diff, stateReason: r.state_reason }]));
+  const rows = await sql<{ id: number; preamble: string; description: string; diff: string; state_reason: string }[]>`
+    select id, preamble, description, diff, state_reason from fixups where id = any(${ids}::int[])`;
+  return new Map(rows.map((r) => [r.id, { preamble: r.preamble, description: r.description, diff: r.diff, stateReason: r.state_reason }]));
 }

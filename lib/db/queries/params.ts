@@ -38,6 +38,8 @@ export function textParam(params: URLSearchParams, name: string, max = MAX_QUERY
   const v = raw.trim();
   if (v === '') return ok(null);
   if (v.length > max) return fail(`${name} is too long (${v.length} characters)`, `Use at most ${max} characters.`);
+  // PostgreSQL text cannot hold NUL: sent on, it was a 500.
+  if (v.includes('\u0000')) return fail(`${name} contains a NUL character`, 'Remove control characters from the value.');
   return ok(v);
 }
 

@@ -164,7 +164,8 @@ export async function listSeries(sql: Sql, f: SeriesFilter): Promise<{ series: S
   const conditions: Fragment[] = [];
   if (f.q) {
     const pat = containsPattern(f.q);
-    conditions.push(sql`(s.search @@ websearch_to_tsquery('simple', ${f.q}) or s.title ilike ${pat} or s.author_name ilike ${pat} or s.author_email ilike ${pat})`);
+    // Both arms have a GIN index (tsvector over title and author; trigrams over title), so they combine as a bitmap OR.
+    conditions.push(sql`(s.search @@ websearch_to_tsquery('simple', ${f.q}) or s.title ilike ${pat})`);
   }
   if (f.status) conditions.push(sql`s.status = ${f.status}`);
   if (f.author) {
@@ -175,7 +176,7 @@ export async function listSeries(sql: Sql, f: SeriesFilter): Promise<{ series: S
   if (f.hasPendingFixups !== null) conditions.push(f.hasPendingFixups ? sql`s.pending_fixups > 0` : sql`s.pending_fixups = 0`);
   const where = allOf(sql, conditions);
 
-  const statusRank = sql`array_position(${SERIES_STATUSES as unknown as string[]}::text[], s.status)`;
+  const statusRank = sql`array_position(${[...SERIES_STATUSES]}::text[], s.status)`;
   const order = {
     '-date': sql`s.date desc nulls last, s.id desc`,
     date: sql`s.date asc nulls last, s.id asc`,
@@ -197,15 +198,17 @@ export async function listSeries(sql: Sql, f: SeriesFilter): Promise<{ series: S
   return { series: rows.map(toSummary), total: Number(count.n) };
 }
 
-export async function countSeries(sql: Sql): Promise<number> {
-  const [row] = await sql<{ n: string }[]>`select count(*) as n from series`;
-  return Number(row.n);
-}
-
 export async function seriesRefs(sql: Sql, ids: number[]): Promise<Map<number, SeriesRef>> {
   if (ids.length === 0) return new Map();
   const rows = await sql<SeriesRef[]>`select id, title, version from series where id = any(${ids}::int[])`;
   return new Map(rows.map((r) => [r.id, { id: r.id, title: r.title, version: r.version }]));
+}
+
+/** Patch counts of some series ("8" of "patch 8/8"), by id. */
+export async function seriesTotals(sql: Sql, ids: number[]): Promise<Map<number, number>> {
+  if (ids.length === 0) return new Map();
+  const rows = await sql<{ id: number; total: number }[]>`select id, total from series where id = any(${ids}::int[])`;
+  return new Map(rows.map((r) => [r.id, r.total]));
 }
 
 /** The series a message belongs to (as cover, patch or reply), or null. The newest wins if several claim it. */

@@ -5,7 +5,7 @@
  * name behind their old or new entry point.
  */
 import type { Fragment, Sql } from 'postgres';
-import { parseSyscallQuery, symbolVariants } from '../../syscalls/index.ts';
+import { parseSyscallQuery, symbolVariants, type SyscallQuery } from '../../syscalls/index.ts';
 import { allOf } from './fragments.ts';
 import { ok, textParam, type Parsed } from './params.ts';
 import type { SeriesRef } from './series.ts';
@@ -58,9 +58,10 @@ async function selectChanges(sql: Sql, where: Fragment, order: Fragment, limit =
   const rows = await sql<ChangeRow[]>`
     select c.id, c.table_path, c.number, c.abi, c.name, c.old_entry, c.new_entry, c.kind, c.series_id, s.title, s.version,
            c.patch_number, c.message_id, coalesce(c.date, s.date) as date,
-           array(select distinct b.id from syscall_links l join breakages b on l.target_id = b.id::text
-                 where l.change_id = c.id and l.target_kind = 'breakage' order by b.id) as breakages,
-           array(select distinct f.id from syscall_links l join fixups f on l.target_id in (f.id::text, f.key)
+           array(select distinct br.breakage_id from syscall_links l
+                   join build_reports r on r.message_id = l.target_id join breakage_reports br on br.report_id = r.id
+                 where l.change_id = c.id and l.target_kind = 'report' order by br.breakage_id) as breakages,
+           array(select distinct f.id from syscall_links l join fixups f on f.key = l.target_id
                  where l.change_id = c.id and l.target_kind = 'fixup' order by f.id) as fixups
     from syscall_changes c join series s on s.id = c.series_id
     where ${where}
@@ -84,11 +85,16 @@ async function selectChanges(sql: Sql, where: Fragment, order: Fragment, limit =
   }));
 }
 
+/** What a search asks for: a syscall name and/or number. A pasted table entry may carry a qualifier ("sys_rt_sigreturn/ptregs"); the name is before it. */
+export function understoodQuery(q: string): SyscallQuery {
+  return parseSyscallQuery(q.replace(/([A-Za-z0-9_])\/[A-Za-z]+\b/g, '$1'));
+}
+
 /** Changes for a search (newest first); without a query, the newest changes; a query naming no syscall finds nothing. */
 export async function searchSyscallChanges(sql: Sql, q: string | null): Promise<SyscallChangeView[]> {
   const conditions: Fragment[] = [];
   if (q) {
-    const { name, number } = parseSyscallQuery(q);
+    const { name, number } = understoodQuery(q);
     if (name === null && number === null) return [];
     if (name !== null) {
       // Entry points may carry a qualifier: "sys_rt_sigreturn/ptregs".

@@ -32,8 +32,10 @@ export interface FlatThreadEntry extends ThreadMessage {
   parentId: string | null;
 }
 
-/** Threads larger than this are cut to their first messages by date. */
-export const MAX_THREAD_MESSAGES = 5000;
+/** The tree API cuts threads larger than this to their first messages by date. */
+export const MAX_THREAD_MESSAGES = 20_000;
+/** Pages render at most this many messages of a thread. */
+export const MAX_PAGE_THREAD_MESSAGES = 2000;
 
 interface Row {
   message_id: string;
@@ -52,11 +54,11 @@ export async function threadIdOf(sql: Sql, messageId: string): Promise<number | 
   return row ? Number(row.thread_id) : null;
 }
 
-async function threadRows(sql: Sql, threadId: number): Promise<Row[]> {
+async function threadRows(sql: Sql, threadId: number, limit: number): Promise<Row[]> {
   return sql<Row[]>`
     select message_id, subject, from_name, from_email, date, sort_date, in_reply_to, "references"
     from messages where thread_id = ${threadId} and canonical
-    order by sort_date, raw_id limit ${MAX_THREAD_MESSAGES}`;
+    order by sort_date, raw_id limit ${limit}`;
 }
 
 function forest(rows: Row[]): { roots: ThreadNode[]; byId: Map<string, Row> } {
@@ -70,7 +72,7 @@ const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 export async function threadTreeOf(sql: Sql, messageId: string): Promise<ThreadTree | null> {
   const threadId = await threadIdOf(sql, messageId);
   if (threadId === null) return null;
-  const { roots, byId } = forest(await threadRows(sql, threadId));
+  const { roots, byId } = forest(await threadRows(sql, threadId, MAX_THREAD_MESSAGES));
   const convert = (n: ThreadNode): ThreadTreeNode => {
     const r = byId.get(n.messageId);
     return {
@@ -96,10 +98,11 @@ export async function threadTreeOf(sql: Sql, messageId: string): Promise<ThreadT
   return { threadId, root };
 }
 
-/** A thread in reading order with depths, for pages (which indent rather than nest). */
-export async function flatThread(sql: Sql, threadId: number): Promise<FlatThreadEntry[]> {
-  const { roots, byId } = forest(await threadRows(sql, threadId));
-  return flattenTree(roots).map((n) => {
+/** A thread in reading order with depths, for pages (which indent rather than nest); `truncated` when it was cut. */
+export async function flatThread(sql: Sql, threadId: number, limit = MAX_PAGE_THREAD_MESSAGES): Promise<{ entries: FlatThreadEntry[]; truncated: boolean }> {
+  const rows = await threadRows(sql, threadId, limit + 1);
+  const { roots, byId } = forest(rows.slice(0, limit));
+  const entries = flattenTree(roots).map((n) => {
     const r = byId.get(n.messageId);
     return {
       messageId: n.messageId,
@@ -111,6 +114,7 @@ export async function flatThread(sql: Sql, threadId: number): Promise<FlatThread
       parentId: n.parentId,
     };
   });
+  return { entries, truncated: rows.length > limit };
 }
 
 /** Bodies of some messages (canonical copies), by Message-ID. */
