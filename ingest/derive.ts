@@ -7,7 +7,7 @@
  */
 import type { Sql } from 'postgres';
 import { analyseThread } from '../lib/analyse.ts';
-import { matchNoticeToPatches, type CommitNotice } from '../lib/applied.ts';
+import { matchNoticeToPatches, patchNumberOfMessageId, type CommitNotice } from '../lib/applied.ts';
 import { breakageStatus } from '../lib/buildlog/index.ts';
 import { applyFixupTargets, factArrivals, linkedSignatures, loadManualState, type ManualState } from '../lib/db/actions.ts';
 import { clearThreads, loadMails, loadThreads, writeThreadAnalyses } from '../lib/db/derived.ts';
@@ -159,8 +159,23 @@ function toNotice(n: g.NoticeRow): CommitNotice {
 async function markApplied(sql: Sql, ids: number[]) {
   if (ids.length === 0) return;
   const series = await g.seriesByIds(sql, ids);
+  const notices = await g.noticesForSeriesOrCovers(sql, ids);
+  // Patches we never received but a notice names by a sibling Message-ID of the cover.
+  const received = await g.patchesOfSeries(sql, ids);
+  const placeholders: Parameters<typeof g.setPlaceholderPatches>[2] = [];
+  for (const s of series) {
+    if (!s.cover_message_id) continue;
+    for (const n of notices) {
+      for (const link of n.links) {
+        const number = patchNumberOfMessageId(s.cover_message_id, link, s.total);
+        if (number === null || received.some((p) => p.series_id === s.id && (p.number === number || p.message_id === link))) continue;
+        if (placeholders.some((p) => p.seriesId === s.id && p.number === number)) continue;
+        placeholders.push({ seriesId: s.id, number, messageId: link, title: n.title, authorName: n.author_name ?? s.author_name, authorEmail: n.author_email ?? s.author_email });
+      }
+    }
+  }
+  await g.setPlaceholderPatches(sql, ids, placeholders);
   const patches = await g.patchesOfSeries(sql, ids);
-  const notices = await g.noticesForSeries(sql, ids);
   const candidates = patches.map((p) => ({ messageId: p.message_id, title: p.title, author: { name: p.author_name, email: p.author_email } }));
   const marks: Parameters<typeof g.setApplied>[2] = [];
   const mark = (n: g.NoticeRow, messageId: string) => {

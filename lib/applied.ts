@@ -353,3 +353,18 @@ export function matchNoticeToPatches(
   const loose = candidates.filter((c) => sameAuthor(notice.author, c.author) && titleSummary(c.title) === summary);
   return loose.length === 1 ? [{ messageId: loose[0].messageId, by: 'title' }] : [];
 }
+
+/**
+ * The patch number a Message-ID has in a series posted by git send-email or b4, from the
+ * cover letter's Message-ID: both number their messages (`<stamp>-1-<who>` for the cover of
+ * git send-email, `<stamp>-0-<hash>` for b4's), so `-N-` in a sibling id names a patch even
+ * when that patch never reached us. Null when the ids do not share the scheme.
+ */
+export function patchNumberOfMessageId(coverMessageId: string, messageId: string, total: number): number | null {
+  const scheme = /^(.+?)-(\d{1,4})-([^-].*)$/;
+  const c = scheme.exec(coverMessageId);
+  const m = scheme.exec(messageId);
+  if (!c || !m || c[1] !== m[1] || c[3] !== m[3]) return null;
+  const n = Number(m[2]) - Number(c[2]);
+  return n >= 1 && n <= total ? n : null;
+}

@@ -37,11 +37,36 @@ export async function runMigrations(url: string) {
   }
 }
 
+/** postgres.js's late write to a closed socket (see guardWriteRace). */
+function isWriteRace(err: unknown): boolean {
+  return err instanceof TypeError && /reading 'write'/.test(err.message) && /nextWrite[\s\S]*postgres[\\/]src[\\/]connection\.js|postgres[\\/]src[\\/]connection\.js[\s\S]*nextWrite/.test(err.stack ?? '');
+}
+
+let writeRaceGuarded = false;
+
+/**
+ * postgres.js 3.4.9 can throw from a write it scheduled with setImmediate after the server closed
+ * the connection (porsager/postgres#1154 and #1208; fixes pending in #1168 and #1209). The query
+ * was already rejected with CONNECTION_CLOSED, which the pipeline retries, but the stray TypeError
+ * is uncaught and ended the process. Ignore exactly that error; anything else behaves as before.
+ */
+function guardWriteRace() {
+  if (writeRaceGuarded) return;
+  writeRaceGuarded = true;
+  process.on('uncaughtException', (err) => {
+    if (isWriteRace(err)) return;
+    if (process.listenerCount('uncaughtException') > 1) return; // someone else handles it
+    process.stderr.write(`${err.stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
+
 /**
  * Two pools: drizzle rewrites its client's date and JSON (de)serialisers, so the
  * tagged-template queries get a client of their own with postgres.js's defaults.
  */
 export function connect(url: string, max = 10): { sql: Sql; db: Db; drizzleClient: Sql } {
+  guardWriteRace();
   const options = { onnotice: () => {}, connection: { application_name: 'patchloom' } };
   const sql = postgres(url, { ...options, max });
   const drizzleClient = postgres(url, { ...options, max: Math.max(2, Math.ceil(max / 3)) });

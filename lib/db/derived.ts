@@ -139,7 +139,7 @@ export async function writeThreadAnalyses(tx: TransactionSql, entries: { threadI
     'trailers',
     unique.flatMap(({ s }) =>
       [...s.trailers].flatMap(([number, list]) =>
-        list.map((t) => ({ series_id: sid(s.draft.key), patch_number: number, kind: t.kind, name: t.name, email: t.email, message_id: t.messageId, carried_from: t.carriedFrom ?? null })),
+        list.map((t) => ({ series_id: sid(s.draft.key), patch_number: number, kind: t.kind, name: t.name, email: t.email, message_id: t.messageId, carried_from: t.carriedFrom ?? null, value: t.value })),
       ),
     ),
   );
@@ -162,6 +162,8 @@ export async function writeThreadAnalyses(tx: TransactionSql, entries: { threadI
           new_entry: c.newEntry,
           old_compat: c.oldCompat,
           new_compat: c.newCompat,
+          old_qualifier: c.oldQualifier,
+          new_qualifier: c.newQualifier,
           kind: c.kind,
           date: c.date,
         })),

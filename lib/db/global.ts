@@ -58,8 +58,8 @@ export async function messageBodies(sql: Sql, messageIds: string[]): Promise<Map
 }
 
 export async function patchesOfSeries(sql: Sql, ids: number[]) {
-  return sql<{ series_id: number; number: number; message_id: string; title: string; author_name: string; author_email: string; patch_id: string; date: Date | null }[]>`
-    select series_id, number, message_id, title, author_name, author_email, patch_id, date from patches where series_id = any(${ids}) order by series_id, number`;
+  return sql<{ series_id: number; number: number; message_id: string; title: string; author_name: string; author_email: string; patch_id: string; date: Date | null; placeholder: boolean }[]>`
+    select series_id, number, message_id, title, author_name, author_email, patch_id, date, placeholder from patches where series_id = any(${ids}) order by series_id, number`;
 }
 
 export async function setVersionLinks(sql: Sql, rows: { id: number; previous: number | null; next: number | null; supersededBy: number | null; evidence: string[] | null }[]) {
@@ -80,8 +80,8 @@ export async function carryTrailers(sql: Sql, seriesIdsOldestFirst: number[]) {
   for (const id of seriesIdsOldestFirst) {
     await sql`delete from trailers where series_id = ${id} and carried_from is not null`;
     await sql`
-      insert into trailers (series_id, patch_number, kind, name, email, message_id, carried_from)
-      select distinct on (p.number, t.kind, t.email) s.id, p.number, t.kind, t.name, t.email, t.message_id, coalesce(t.carried_from, pp.message_id)
+      insert into trailers (series_id, patch_number, kind, name, email, message_id, carried_from, value)
+      select distinct on (p.number, t.kind, t.email) s.id, p.number, t.kind, t.name, t.email, t.message_id, coalesce(t.carried_from, pp.message_id), t.value
       from series s
       join patches p on p.series_id = s.id and p.patch_id <> ''
       join patches pp on pp.series_id = s.previous_version_id and pp.number = p.number and pp.patch_id = p.patch_id
@@ -114,10 +114,26 @@ export async function seriesNamedByNotices(sql: Sql, notices: NoticeRow[]): Prom
   if (notices.length === 0) return [];
   const ids = [...new Set(notices.flatMap((n) => [...n.links, ...(n.in_reply_to ? [n.in_reply_to] : [])]))];
   const titles = [...new Set(notices.map((n) => n.title.toLowerCase()))];
+  // A link to a patch we never received still names its series through the cover's Message-ID scheme.
+  const siblings = [...new Set(ids.map((id) => /^(.+?)-\d{1,4}-/.exec(id)?.[1]).filter((p): p is string => !!p))].map((p) => p.replace(/[\\%_]/g, '\\$&') + '-%');
   const rows = await sql<{ series_id: number }[]>`
     select series_id from patches where message_id = any(${ids}) or lower(title) = any(${titles})
-    union select id from series where cover_message_id = any(${ids})`;
+    union select id from series where cover_message_id = any(${ids})
+    union select id from series where cover_message_id like any(${siblings})`;
   return [...new Set(rows.map((r) => r.series_id))];
+}
+
+/** Notices that may concern the given series, including those naming sibling Message-IDs of their covers (patches not received). */
+export async function noticesForSeriesOrCovers(sql: Sql, seriesIds: number[]): Promise<NoticeRow[]> {
+  const direct = await noticesForSeries(sql, seriesIds);
+  const covers = await sql<{ cover_message_id: string }[]>`select cover_message_id from series where id = any(${seriesIds}) and cover_message_id is not null`;
+  const prefixes = covers.map((c) => /^(.+?)-\d{1,4}-/.exec(c.cover_message_id)?.[1]).filter((p): p is string => !!p);
+  if (prefixes.length === 0) return direct;
+  const siblings = await sql<NoticeRow[]>`
+    select n.* from commit_notices n, unnest(n.links) as l(id)
+    where l.id like any(${prefixes.map((p) => p.replace(/[\\%_]/g, '\\$&') + '-%')})`;
+  const seen = new Set(direct.map((n) => n.message_id));
+  return [...direct, ...siblings.filter((n) => !seen.has(n.message_id) && (seen.add(n.message_id), true))];
 }
 
 /** Notices that may concern the given series. */
@@ -129,6 +145,28 @@ export async function noticesForSeries(sql: Sql, seriesIds: number[]): Promise<N
     where n.links && (select array_agg(message_id) from p)
        or n.in_reply_to in (select message_id from p)
        or lower(n.title) in (select title from p where title is not null)`;
+}
+
+/** Patches known only from a commit notice that names them (see lib/applied.ts patchNumberOfMessageId). */
+export async function setPlaceholderPatches(sql: Sql, seriesIds: number[], rows: { seriesId: number; number: number; messageId: string; title: string; authorName: string; authorEmail: string }[]) {
+  await sql`delete from patches where series_id = any(${seriesIds}) and placeholder`;
+  if (rows.length === 0) return;
+  await sql`insert into patches ${sql(
+    rows.map((r) => ({
+      series_id: r.seriesId,
+      number: r.number,
+      message_id: r.messageId,
+      subject: r.title,
+      title: r.title,
+      author_name: r.authorName,
+      author_email: r.authorEmail,
+      date: null,
+      files: [],
+      diffstat: sql.json([]),
+      patch_id: '',
+      placeholder: true,
+    })),
+  )}`;
 }
 
 export async function setApplied(sql: Sql, seriesIds: number[], marks: { seriesId: number; number: number; commit: string | null; branch: string | null; messageId: string }[]) {

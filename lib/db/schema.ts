@@ -42,7 +42,7 @@ export const rawMessages = pgTable(
     parseStatus: text('parse_status').notNull(),
     flags: jsonb('flags').$type<MailFlag[]>().notNull().default([]),
   },
-  (t) => [uniqueIndex('raw_messages_sha256').on(t.sha256), index('raw_messages_message_id').on(t.messageId)],
+  (t) => [uniqueIndex('raw_messages_sha256').on(t.sha256), index('raw_messages_message_id').on(t.messageId), index('raw_messages_received').on(t.receivedAt)],
 );
 
 /** Where each raw message was seen. One message may come from many files and mailboxes. */
@@ -200,6 +200,7 @@ export const series = pgTable(
     index('series_status').on(t.status),
     index('series_search').using('gin', t.search),
     index('series_title_trgm').using('gin', sql`${t.title} gin_trgm_ops`),
+    index('series_message_ids').using('gin', t.messageIds),
   ],
 );
 
@@ -221,6 +222,8 @@ export const patches = pgTable(
     appliedCommit: text('applied_commit'),
     appliedBranch: text('applied_branch'),
     appliedMessageId: text('applied_message_id'),
+    /** Not received: known only because a commit notice names it (git send-email numbering of the cover's Message-ID). */
+    placeholder: boolean('placeholder').notNull().default(false),
   },
   (t) => [
     index('patches_series').on(t.seriesId, t.number),
@@ -241,6 +244,8 @@ export const trailers = pgTable(
     email: text('email').notNull(),
     messageId: text('message_id').notNull(),
     carriedFrom: text('carried_from'),
+    /** The trailer's value as written (Fixes:, Link: and Closes: are not a name and address). */
+    value: text('value').notNull().default(''),
   },
   (t) => [index('trailers_series').on(t.seriesId, t.patchNumber)],
 );
@@ -436,6 +441,9 @@ export const syscallChanges = pgTable(
     newEntry: text('new_entry'),
     oldCompat: text('old_compat'),
     newCompat: text('new_compat'),
+    /** The old table format's qualifier (sys_execve/ptregs). */
+    oldQualifier: text('old_qualifier'),
+    newQualifier: text('new_qualifier'),
     kind: text('kind').notNull(),
     date: tz('date'),
   },

@@ -47,7 +47,10 @@ describeDb('the database connection drops during an import', () => {
       terminated += rows.filter((r) => r.ok).length;
       await new Promise((r) => setTimeout(r, 400));
     }
+    // A hang would be as bad as a crash: give up after four minutes.
+    const hung = setTimeout(() => importer.child.kill('SIGKILL'), 240_000);
     run = await importer.exited;
+    clearTimeout(hung);
     await counter.end();
   }, 600_000);
 

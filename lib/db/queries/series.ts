@@ -87,6 +87,7 @@ export interface TrailerView {
   email: string;
   messageId: string;
   carriedFrom: string | null;
+  value: string;
 }
 
 export interface PatchView {
@@ -273,9 +274,9 @@ async function patchesOf(sql: Sql, seriesId: number): Promise<PatchView[]> {
 }
 
 async function trailersOf(sql: Sql, seriesId: number): Promise<(TrailerView & { patchNumber: number })[]> {
-  const rows = await sql<{ patch_number: number; kind: string; name: string; email: string; message_id: string; carried_from: string | null }[]>`
-    select patch_number, kind, name, email, message_id, carried_from from trailers where series_id = ${seriesId} order by patch_number, id`;
-  return rows.map((r) => ({ patchNumber: r.patch_number, kind: r.kind, name: r.name, email: r.email, messageId: r.message_id, carriedFrom: r.carried_from }));
+  const rows = await sql<{ patch_number: number; kind: string; name: string; email: string; message_id: string; carried_from: string | null; value: string }[]>`
+    select patch_number, kind, name, email, message_id, carried_from, value from trailers where series_id = ${seriesId} order by patch_number, id`;
+  return rows.map((r) => ({ patchNumber: r.patch_number, kind: r.kind, name: r.name, email: r.email, messageId: r.message_id, carriedFrom: r.carried_from, value: r.value }));
 }
 
 export async function seriesById(sql: Sql, id: number): Promise<SeriesDetail | null> {
@@ -305,10 +306,10 @@ export async function seriesById(sql: Sql, id: number): Promise<SeriesDetail | n
   };
 }
 
-/** Trailer rows carry no raw value; person trailers are rebuilt from name and address, others from what is stored. */
+/** A stored trailer as lib/am.ts writes it: its value as given (older rows without one are rebuilt from name and address). */
 function givenTrailer(t: TrailerView): GivenTrailer | null {
   if (!(TRAILER_KINDS as readonly string[]).includes(t.kind)) return null;
-  const value = t.email ? (t.name ? `${t.name} <${t.email}>` : t.email) : t.name;
+  const value = t.value || (t.email ? (t.name ? `${t.name} <${t.email}>` : t.email) : t.name);
   if (!value) return null;
   return { kind: t.kind as TrailerKind, name: t.name, email: t.email, value, messageId: t.messageId, ...(t.carriedFrom ? { carriedFrom: t.carriedFrom } : {}) };
 }
