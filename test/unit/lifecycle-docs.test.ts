@@ -1,4 +1,4 @@
-/** The precedence table in docs/lifecycle.md is STATUS_PRECEDENCE, rendered: the docs cannot drift from the code. */
+/** The precedence table in README.md is STATUS_PRECEDENCE, rendered: the docs cannot drift from the code. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -9,8 +9,8 @@ function precedenceTable(): string {
   return ['| # | status | when | why this rank |', '|---|---|---|---|', ...rows].join('\n');
 }
 
-it('docs/lifecycle.md holds the precedence table exactly as STATUS_PRECEDENCE says, once', () => {
-  const doc = readFileSync(join(import.meta.dirname, '../../docs/lifecycle.md'), 'utf8');
+it('README.md holds the precedence table exactly as STATUS_PRECEDENCE says, once', () => {
+  const doc = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8');
   const table = precedenceTable();
   expect(doc).toContain(table);
   expect(doc.split('| # | status |').length - 1).toBe(1);
