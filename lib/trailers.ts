@@ -155,7 +155,7 @@ function isPatchSeparator(line: string): boolean {
   return line.trimEnd() === '---';
 }
 
-function isInBodyPatchStart(lines: NumberedLine[], i: number): boolean {
+function isInBodyPatchStart(lines: readonly NumberedLine[], i: number): boolean {
   const l = lines[i].line;
   if (FORMAT_PATCH_FROM.test(l)) return true;
   if (!PSEUDO_FROM.test(l)) return false;
@@ -163,7 +163,7 @@ function isInBodyPatchStart(lines: NumberedLine[], i: number): boolean {
   return false;
 }
 
-function scanLines(lines: NumberedLine[], opts: ExtractOptions): TrailerScan {
+function scanLines(lines: readonly NumberedLine[], opts: ExtractOptions): TrailerScan {
   const reply = opts.reply === true;
   const texts = lines.map((l) => (l.line.endsWith('\r') ? l.line.slice(0, -1) : l.line));
   const blocks = findDiffs(texts);

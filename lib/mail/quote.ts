@@ -10,10 +10,30 @@ export function isQuotedLine(line: string): boolean {
   return QUOTED.test(line);
 }
 
+type OwnLine = { line: string; index: number };
+
+/**
+ * Every module asks for the own text of the same few bodies (trailers, fixups, build logs,
+ * objections): remember the last ones. Results are frozen, so sharing them is safe.
+ */
+const recent = new Map<string, readonly OwnLine[]>();
+const RECENT_MAX = 64;
+
 /** The lines the author wrote, each with its 0-based line number in the body; quoted lines and attribution lines are dropped. */
-export function ownLines(body: string): { line: string; index: number }[] {
+export function ownLines(body: string): readonly OwnLine[] {
+  const hit = recent.get(body);
+  if (hit) return hit;
+  const out = Object.freeze(computeOwnLines(body).map((l) => Object.freeze(l)));
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
+  recent.set(body, out);
+  return out;
+}
+
+function computeOwnLines(body: string): OwnLine[] {
+  // Nothing quoted: every line is the author's, and no attribution line needs dropping.
+  if (!body.includes('>') && !/wr[io]te|schrieb/.test(body)) return body.split('\n').map((line, index) => ({ line, index }));
   const lines = body.split('\n');
-  const out: { line: string; index: number }[] = [];
+  const out: OwnLine[] = [];
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i];
     if (isQuotedLine(line)) continue;
