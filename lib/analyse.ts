@@ -79,7 +79,18 @@ const fixupKey = (f: FixupDraft) => `${f.messageId}#${f.index}`;
 
 export function analyseThread(mails: Mail[]): ThreadAnalysis {
   const byId = new Map(mails.map((m) => [m.messageId, m]));
-  const drafts = assembleSeries(mails).filter((d) => !d.isPullRequest || d.patches.length > 0 || d.coverMessageId);
+  // A commit notice (tip-bot, a git commit mail) carries a diff but is not a posting.
+  const noticeOf = new Map(mails.flatMap((m) => {
+    const n = parseCommitNotice(m);
+    return n ? [[m.messageId, n] as const] : [];
+  }));
+  const isBotNotice = (id: string) => {
+    const kind = noticeOf.get(id)?.kind;
+    return kind === 'tip-bot' || kind === 'tip-bot2' || kind === 'git-commit';
+  };
+  const drafts = assembleSeries(mails).filter(
+    (d) => (!d.isPullRequest || d.patches.length > 0 || d.coverMessageId) && !(d.patches.length > 0 && d.patches.every((p) => isBotNotice(p.messageId))),
+  );
 
   // Where each message sits: its series, and the patch it answers (nearest patch ancestor).
   const seriesOfMessage = new Map<string, SeriesDraft>();
@@ -150,7 +161,7 @@ export function analyseThread(mails: Mail[]): ThreadAnalysis {
   const verdicts: AnalysedVerdict[] = [];
   const notices: ThreadAnalysis['notices'] = [];
   for (const m of mails) {
-    const notice = parseCommitNotice(m);
+    const notice = noticeOf.get(m.messageId);
     if (notice) notices.push({ ...notice, messageId: m.messageId, date: m.date });
     if (isSeriesPatch(m.messageId)) continue;
     const report = extractBuildReport(m);
