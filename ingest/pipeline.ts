@@ -52,6 +52,8 @@ export interface PipelineOptions {
   afterBatch?(result: StoreResult, batch: IncomingMessage[]): Promise<void>;
   /** Where retries and recoveries are reported (default: stderr). */
   log?(line: string): void;
+  /** Derive after this many messages (default 5000; 0 = after every batch, as IMAP does for live mail). */
+  deriveEvery?: number;
 }
 
 export interface PipelineSummary extends RunCounts {
@@ -105,7 +107,7 @@ async function recoverInterruptedRuns(sql: Sql, derive: (threadIds: number[]) =>
   }
 }
 
-/** Import a stream of messages. Each batch is stored in one transaction; derived data follows per batch. */
+/** Import a stream of messages. Each batch is stored in one transaction; derived data follows every `deriveEvery` messages and at the end. */
 export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>, opts: PipelineOptions): Promise<PipelineSummary> {
   const batchSize = opts.batchSize ?? 500;
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -114,6 +116,9 @@ export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>
   const runId = await startRun(sql, opts.kind, opts.label, opts.totalBytes ?? null);
   const counts: RunCounts = { doneBytes: 0, messages: 0, added: 0, duplicates: 0, flagged: 0 };
   const touchedAll = new Set<number>();
+  const underived = new Set<number>();
+  const deriveEvery = opts.deriveEvery ?? (opts.kind === 'imap' ? 0 : 5000);
+  let sinceDerive = 0;
   let pending: Promise<IncomingMessage>[] = [];
   let pendingBytes = 0;
 
@@ -137,11 +142,28 @@ export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>
     counts.duplicates += result.duplicates;
     counts.flagged += result.flagged;
     counts.doneBytes = opts.bytesDone?.() ?? counts.doneBytes;
-    result.touchedThreads.forEach((t) => touchedAll.add(t));
-    if (result.touchedThreads.length) await retrying('deriving threads', log, () => derive(result.touchedThreads));
+    result.touchedThreads.forEach((t) => {
+      touchedAll.add(t);
+      underived.add(t);
+    });
+    sinceDerive += batch.length;
+    if (sinceDerive >= deriveEvery) await deriveNow();
     await opts.afterBatch?.(result, batch);
-    await retrying('recording progress', log, () => updateRun(sql, runId, counts));
     opts.onProgress?.({ ...counts, totalBytes: opts.totalBytes ?? null });
+  };
+
+  // Derived data follows every `deriveEvery` messages rather than every batch: a thread that
+  // grows across many batches of a bulk import is then analysed a few times, not once per batch.
+  // The run's progress is recorded only after a derive, so recovery after a crash (above)
+  // re-derives everything stored since.
+  const deriveNow = async () => {
+    if (underived.size) {
+      const ids = [...underived];
+      await retrying('deriving threads', log, () => derive(ids));
+      underived.clear();
+    }
+    sinceDerive = 0;
+    await retrying('recording progress', log, () => updateRun(sql, runId, counts));
   };
 
   try {
@@ -151,6 +173,7 @@ export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>
       if (pending.length >= batchSize || pendingBytes >= MAX_BATCH_BYTES) await flush();
     }
     await flush();
+    await deriveNow();
   } catch (err) {
     await finishRun(sql, runId, counts, (err as Error).message).catch(() => {});
     throw err;

@@ -169,9 +169,24 @@ function readFile(lines: string[], i: number): { file: FileDiff; next: number } 
   return { file: { oldPath, newPath, path, kind, binary, hunks, added, removed }, next: j };
 }
 
+/** Several modules look for the diffs of the same bodies; remember the last ones (frozen, so shared safely). */
+const recent = new Map<string, DiffBlock[]>();
+const RECENT_MAX = 64;
+
 /** Every diff in the given text (or lines), in order. */
 export function findDiffs(text: string | string[]): DiffBlock[] {
-  const lines = typeof text === 'string' ? text.split('\n') : text;
+  if (typeof text !== 'string') return scanDiffs(text);
+  const hit = recent.get(text);
+  if (hit) return hit;
+  // Cheap rejection: no diff can start without one of these.
+  const found = text.includes('\n--- ') || text.startsWith('--- ') || text.includes('diff --git ') || text.includes('Index: ') ? scanDiffs(text.split('\n')) : [];
+  const frozen = Object.freeze(found) as DiffBlock[];
+  if (recent.size >= RECENT_MAX) recent.delete(recent.keys().next().value as string);
+  recent.set(text, frozen);
+  return frozen;
+}
+
+function scanDiffs(lines: string[]): DiffBlock[] {
   const blocks: DiffBlock[] = [];
   let i = 0;
   while (i < lines.length) {
