@@ -1,4 +1,5 @@
 /** Import, sync and reindex runs: their progress is visible on the ingest page while they run. */
+import { hostname } from 'node:os';
 import type { Sql } from 'postgres';
 
 export interface RunCounts {
@@ -11,8 +12,8 @@ export interface RunCounts {
 
 export async function startRun(sql: Sql, kind: 'file' | 'imap' | 'reindex', source: string, totalBytes: number | null): Promise<number> {
   const [row] = await sql<{ id: number }[]>`
-    insert into import_runs (kind, source, state, total_bytes, pid)
-    values (${kind}, ${source.slice(0, 2000)}, 'running', ${totalBytes}, ${process.pid})
+    insert into import_runs (kind, source, state, total_bytes, pid, host)
+    values (${kind}, ${source.slice(0, 2000)}, 'running', ${totalBytes}, ${process.pid}, ${hostname()})
     returning id`;
   return row.id;
 }
@@ -43,7 +44,7 @@ export interface OpenRun {
 /** Runs still marked running: live ones, and ones whose process died without finishing. */
 export async function interruptedRuns(sql: Sql): Promise<OpenRun[]> {
   const rows = await sql<{ id: number; kind: string; pid: number | null; updated_at: Date }[]>`
-    select id, kind, pid, updated_at from import_runs where state = 'running' order by id`;
+    select id, kind, pid, updated_at from import_runs where state = 'running' and (host is null or host = ${hostname()}) order by id`;
   return rows.map((r) => ({ id: r.id, kind: r.kind, pid: r.pid, updatedAt: r.updated_at }));
 }
 

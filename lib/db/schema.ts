@@ -132,6 +132,8 @@ export const importRuns = pgTable('import_runs', {
   flagged: integer('flagged').notNull().default(0),
   error: text('error'),
   pid: integer('pid'),
+  /** The machine the run's process runs on: only that machine can tell whether it died. */
+  host: text('host'),
 });
 
 export const imapCheckpoints = pgTable(
