@@ -276,6 +276,10 @@ async function regroupBreakages(sql: Sql, signatures: string[], manual: ManualSt
     reports.map((r) => r.patch_link).filter((l): l is string => !!l),
     reports.map((r) => r.patch_subject).filter((l): l is string => !!l),
   );
+  // Reports that name no series (a linux-next mail, a robot's branch report) are tied to the
+  // series whose patches touch the file of the error, posted in the 60 days before the report.
+  const unplaced = reports.filter((r) => !r.series_key && !r.patch_link && !r.patch_subject);
+  const touching = await g.patchesTouching(sql, [...new Set(unplaced.flatMap((r) => r.errors.map((e) => e.file).filter((f): f is string => !!f && !/\.(o|ko|a)$/.test(f))))]);
   const writes: g.BreakageWrite[] = [];
   for (const signature of signatures) {
     const own = reports.filter((r) => r.primary_signature === signature);
@@ -307,6 +311,15 @@ async function regroupBreakages(sql: Sql, signatures: string[], manual: ManualSt
       else if (r.patch_subject) {
         const byTitle = located.patches.find((p) => r.patch_subject?.toLowerCase().includes(p.title.toLowerCase()));
         if (byTitle) addLink(byTitle.series_id, byTitle.number, 'robot "patch subject:"');
+      }
+      if (!r.series_key && !r.patch_link && !r.patch_subject && r.date) {
+        const reported = r.date.getTime();
+        const files = new Set(r.errors.map((e) => e.file));
+        for (const p of touching) {
+          const posted = p.date?.getTime();
+          if (posted === undefined || posted > reported || reported - posted > 60 * 86_400_000 || !files.has(p.file)) continue;
+          addLink(p.series_id, p.number, `patch ${p.number} changes ${p.file}, named in the error`);
+        }
       }
     }
     for (const m of manual.breakageLinks.get(signature) ?? []) {

@@ -244,6 +244,10 @@ export async function signaturesToRegroup(sql: Sql, threadIds: number[], seriesI
     where primary_signature is not null and (thread_id = any(${threadIds})
       or series_key in (select key from series where id = any(${seriesIds})))
     union select b.signature from breakages b join breakage_links l on l.breakage_id = b.id where l.series_id = any(${seriesIds})
+    union select r.primary_signature from build_reports r
+      where r.primary_signature is not null and r.series_key is null and r.patch_link is null and r.patch_subject is null
+        and exists (select 1 from patches p where p.series_id = any(${seriesIds})
+                    and p.files && array(select e->>'file' from jsonb_array_elements(r.errors) e where e->>'file' is not null))
     union select b.signature from breakages b where not exists (select 1 from breakage_reports r where r.breakage_id = b.id)`;
   return rows.map((r) => r.s);
 }
@@ -270,6 +274,14 @@ export async function locateReports(sql: Sql, keys: string[], patchLinks: string
   const patches = await sql<{ series_id: number; number: number; message_id: string; title: string }[]>`
     select series_id, number, message_id, title from patches where message_id = any(${patchLinks}) or lower(title) = any(${patchTitles.map((t) => t.toLowerCase())})`;
   return { series, patches };
+}
+
+/** Patches that change any of the given files (for tying a report that names no series to the series that touched its file). */
+export async function patchesTouching(sql: Sql, files: string[]) {
+  if (files.length === 0) return [];
+  return sql<{ series_id: number; number: number; file: string; date: Date | null }[]>`
+    select p.series_id, p.number, f as file, p.date from patches p, unnest(p.files) as f
+    where p.files && ${files}::text[] and f = any(${files}) and not p.placeholder`;
 }
 
 export interface BreakageWrite {

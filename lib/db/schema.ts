@@ -232,6 +232,7 @@ export const patches = pgTable(
     index('patches_message').on(t.messageId),
     index('patches_patch_id').on(t.patchId),
     index('patches_title').on(t.title),
+    index('patches_files').using('gin', t.files),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "patches_files" ON "patches" USING gin ("files");
