@@ -5,6 +5,7 @@
  * and the cross-thread facts (versions, applied marks, breakage grouping, status) are
  * decided afterwards over the stored results.
  */
+import { createHash } from 'node:crypto';
 import type { FileDiff } from './diff.ts';
 import { ownText } from './mail/quote.ts';
 import type { Address, Mail } from './mail/types.ts';
@@ -76,6 +77,16 @@ function threadInput(m: Mail) {
 }
 
 const fixupKey = (f: FixupDraft) => `${f.messageId}#${f.index}`;
+
+/**
+ * A key short enough for a btree index (PostgreSQL refuses entries over 2704 bytes): hostile
+ * mail can carry a megabyte-long error line. Long keys keep their start and gain a hash, so
+ * two different long keys stay different.
+ */
+export function indexableKey(key: string): string {
+  if (key.length <= 600) return key;
+  return `${key.slice(0, 500)}…#${createHash('sha256').update(key).digest('hex').slice(0, 32)}`;
+}
 
 export function analyseThread(mails: Mail[]): ThreadAnalysis {
   const byId = new Map(mails.map((m) => [m.messageId, m]));
@@ -177,7 +188,7 @@ export function analyseThread(mails: Mail[]): ThreadAnalysis {
         inReplyTo: parentOf(threadInput(m)),
         seriesKey: draft?.key ?? null,
         patchNumber: patch?.number ?? null,
-        primarySignature: primary?.signature ?? null,
+        primarySignature: primary ? indexableKey(primary.signature) : null,
         syscallLinks: linkToSyscallChanges(syscallMentions(text), changesOf(draft)).map((l) => ({ localId: l.changeId, reason: l.reason })),
       });
     }

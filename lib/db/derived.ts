@@ -5,10 +5,13 @@
  */
 import type postgres from 'postgres';
 import type { JSONValue, Sql, TransactionSql } from 'postgres';
-import type { ThreadAnalysis } from '../analyse.ts';
+import { indexableKey, type ThreadAnalysis } from '../analyse.ts';
 import type { Mail } from '../mail/types.ts';
 
 type Tx = TransactionSql | Sql;
+
+/** Indexed text (titles, authors) is cut to what a btree index entry can hold; mail can be absurd. */
+const clip = (s: string) => (s.length > 600 ? `${s.slice(0, 599)}…` : s);
 
 const json = (tx: Tx, v: unknown) => tx.json(v as JSONValue);
 
@@ -77,15 +80,15 @@ export async function writeThreadAnalyses(tx: TransactionSql, entries: { threadI
       return {
         key: d.key,
         thread_id: threadId,
-        title: d.title,
+        title: clip(d.title),
         version: d.version,
         version_label: d.versionLabel,
         total: d.total,
         rfc: d.rfc,
         resend: d.resend,
         is_pull_request: d.isPullRequest,
-        author_name: d.author.name,
-        author_email: d.author.email,
+        author_name: clip(d.author.name),
+        author_email: clip(d.author.email),
         date: d.date,
         cover_message_id: d.coverMessageId,
         received: d.received,
@@ -124,7 +127,7 @@ export async function writeThreadAnalyses(tx: TransactionSql, entries: { threadI
         number: p.number,
         message_id: p.messageId,
         subject: p.subject,
-        title: p.title,
+        title: clip(p.title),
         author_name: p.author.name,
         author_email: p.author.email,
         date: p.date,
@@ -184,7 +187,7 @@ export async function writeThreadAnalyses(tx: TransactionSql, entries: { threadI
           commit: n.commit,
           branch: n.branch,
           tree: n.tree,
-          title: n.title,
+          title: clip(n.title),
           links: n.links,
           in_reply_to: n.inReplyTo,
           author_name: n.author?.name ?? null,
@@ -252,7 +255,7 @@ export async function writeThreadAnalyses(tx: TransactionSql, entries: { threadI
         patch_link: r.report.patchLink,
         in_reply_to: r.inReplyTo,
         errors: json(tx, r.report.errors),
-        signatures: r.report.errors.map((er) => er.signature),
+        signatures: r.report.errors.map((er) => indexableKey(er.signature)),
         primary_signature: r.primarySignature,
         series_key: r.seriesKey,
         patch_number: r.patchNumber,
