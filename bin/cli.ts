@@ -3,7 +3,7 @@
  * openDatabase(), which applies pending migrations first.
  */
 import { parseArgs } from 'node:util';
-import { openDatabase, redact } from '../lib/db/client.ts';
+import { explainFailure, openDatabase, redact } from '../lib/db/client.ts';
 import { importFiles, describeSummary } from '../ingest/import-files.ts';
 import { reindex } from '../ingest/reindex.ts';
 import { createProgress } from './progress.ts';
@@ -64,6 +64,8 @@ async function withDatabase<T>(fn: (d: Awaited<ReturnType<typeof openDatabase>>)
   process.once('SIGTERM', stop);
   try {
     return await fn(database);
+  } catch (err) {
+    throw explainFailure(err, database);
   } finally {
     await database.close();
   }

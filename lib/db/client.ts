@@ -9,6 +9,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres, { type Sql } from 'postgres';
 import * as schema from './schema.ts';
 import { ensureEmbedded, type EmbeddedServer } from './embedded.ts';
+import { isTransientError } from './store.ts';
 
 export type Db = PostgresJsDatabase<typeof schema>;
 
@@ -54,7 +55,10 @@ function guardWriteRace() {
   if (writeRaceGuarded) return;
   writeRaceGuarded = true;
   process.on('uncaughtException', (err) => {
-    if (isWriteRace(err)) return;
+    if (isWriteRace(err)) {
+      process.stderr.write('patchloom: ignored a late write to a closed database connection (postgres.js #1154); its query was retried\n');
+      return;
+    }
     if (process.listenerCount('uncaughtException') > 1) return; // someone else handles it
     process.stderr.write(`${err.stack ?? String(err)}\n`);
     process.exit(1);
@@ -71,6 +75,21 @@ export function connect(url: string, max = 10): { sql: Sql; db: Db; drizzleClien
   const sql = postgres(url, { ...options, max });
   const drizzleClient = postgres(url, { ...options, max: Math.max(2, Math.ceil(max / 3)) });
   return { sql, db: drizzle(drizzleClient, { schema }), drizzleClient };
+}
+
+/**
+ * A failure as the user should read it: when the embedded server went away and its log says
+ * why (a full disk, say), that reason and what to do, instead of only "connect ECONNREFUSED".
+ */
+export function explainFailure(err: unknown, database: Pick<Database, 'embedded'>): unknown {
+  const problem = database.embedded && isTransientError(err) ? database.embedded.logProblem() : null;
+  if (!problem || !database.embedded) return err;
+  const log = resolve(/*turbopackIgnore: true*/ database.embedded.dataDir, 'pg', 'server.log');
+  const full = /No space left on device/.test(problem);
+  return new Error(
+    `the embedded PostgreSQL stopped: "${problem}" (its log is ${log}). ` +
+      (full ? 'The disk is full: make room under PATCHLOOM_DATA_DIR and run the command again; what was stored is kept.' : 'Run the command again; what was stored is kept.'),
+  );
 }
 
 export async function openDatabase(opts: { url?: string; migrate?: boolean; max?: number } = {}): Promise<Database> {

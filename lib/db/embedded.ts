@@ -10,7 +10,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, Socket } from 'node:net';
 import { arch, platform, tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -21,6 +21,8 @@ export interface EmbeddedServer {
   dataDir: string;
   /** Unregister this process; stops the server when no other process uses it. */
   release(): void;
+  /** Why the server stopped, if its log says so since this process joined it (a PANIC, a full disk). */
+  logProblem(): string | null;
 }
 
 interface ServerState {
@@ -201,6 +203,76 @@ function liveClients(clientsDir: string): number[] {
   return pids;
 }
 
+/** Write server.json whole or not at all: it holds the only copy of the cluster's password. */
+function writeState(stateFile: string, state: ServerState) {
+  const tmp = `${stateFile}.${process.pid}.tmp`;
+  try {
+    writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+    renameSync(tmp, stateFile);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw lockError(stateFile, err as Error);
+  }
+}
+
+function readState(stateFile: string, pgDir: string): ServerState | null {
+  const text = readFileSafe(stateFile);
+  if (text === null) return null;
+  try {
+    const state = JSON.parse(text) as ServerState;
+    if (typeof state.password === 'string' && Number.isInteger(state.port)) return state;
+  } catch {
+    /* damaged: below */
+  }
+  throw new Error(`${stateFile} is damaged, and it holds the password of the database in ${pgDir}. Restore it from a backup, or move ${pgDir} away to start afresh.`);
+}
+
+/** Whether a live process is a postgres: after a crash or a reboot, another program may have the old pid. */
+function isPostgres(pid: number): boolean {
+  if (!pidAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'latin1').includes('postgres');
+  } catch {
+    return platform() !== 'linux'; // no /proc to ask: alive is all we know
+  }
+}
+
+/** The postgres serving this cluster, from its postmaster.pid (pid, then the port on line 4); null when none runs. */
+function runningPostmaster(pgDir: string): { pid: number; port: number } | null {
+  const lines = readFileSafe(join(pgDir, 'postmaster.pid'))?.split('\n') ?? [];
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  return pid > 0 && port > 0 && isPostgres(pid) ? { pid, port } : null;
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** The last line since `from` in which the server says it had to stop: a PANIC, or a disk that is full. */
+function logProblem(logFile: string, from: number): string | null {
+  let text: string;
+  try {
+    const fd = openSync(logFile, 'r');
+    try {
+      const start = Math.max(from, fileSize(logFile) - 256 * 1024);
+      const buf = Buffer.alloc(Math.max(0, fileSize(logFile) - start));
+      readSync(fd, buf, 0, buf.length, start);
+      text = buf.toString('utf8');
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return null;
+  }
+  const line = text.split('\n').filter((l) => /\bPANIC:|No space left on device/.test(l)).at(-1);
+  return line ? line.replace(/^.*?\b(PANIC|FATAL|ERROR|LOG):\s*/, '') : null;
+}
+
 function urlFor(state: ServerState): string {
   return `postgres://${DB_USER}:${encodeURIComponent(state.password)}@127.0.0.1:${state.port}/${DB_NAME}`;
 }
@@ -236,23 +308,32 @@ export async function ensureEmbedded(dataDir = dataDirectory()): Promise<Embedde
     } catch (err) {
       throw lockError(clientsDir, err as Error);
     }
-    const known = readFileSafe(stateFile);
-    let current: ServerState | null = known ? (JSON.parse(known) as ServerState) : null;
-    if (current && (await portOpen(current.port))) return current;
+    let current = readState(stateFile, pgDir);
+    // Only a postgres serving this cluster counts: after a crash another program may listen on the old port.
+    const running = runningPostmaster(pgDir);
+    if (current && running && (await portOpen(running.port))) {
+      if (running.port !== current.port) writeState(stateFile, { ...current, port: running.port });
+      return { ...current, port: running.port };
+    }
 
     const as = runAs();
     if (!existsSync(join(pgDir, 'PG_VERSION'))) {
       rmSync(pgDir, { recursive: true, force: true }); // a half-made cluster from an interrupted initdb
       current = { port: 0, password: randomBytes(18).toString('base64url') };
       await initialise(bins, pgDir, current.password, as);
+      writeState(stateFile, current); // before the start: a start that fails must not lose the password
     }
     if (!current) throw new Error(`${stateFile} is missing but the cluster in ${pgDir} exists; its password is unknown. Move ${pgDir} away to start afresh.`);
+    // A postmaster.pid left by a crash: postgres will not start while its pid is alive, whoever has it now.
+    if (!running) rmSync(join(pgDir, 'postmaster.pid'), { force: true });
     current.port = await freePort();
     startServer(bins, pgDir, current.port, as);
-    writeFileSync(stateFile, JSON.stringify(current), { mode: 0o600 });
+    writeState(stateFile, current);
     return current;
   });
   await ensureDatabase(state);
+  const logFile = join(pgDir, 'server.log');
+  const logStart = fileSize(logFile);
 
   let released = false;
   const release = () => {
@@ -274,7 +355,7 @@ export async function ensureEmbedded(dataDir = dataDirectory()): Promise<Embedde
       }
     }
   };
-  return { url: urlFor(state), port: state.port, dataDir, release };
+  return { url: urlFor(state), port: state.port, dataDir, release, logProblem: () => logProblem(logFile, logStart) };
 }
 
 /** Who owns the data dir: used by `patchloom doctor`-style messages. */

@@ -27,11 +27,12 @@ export function looksLikeMbox(head: Buffer): boolean {
   return head.subarray(0, 5).toString('latin1') === 'From ';
 }
 
-const QUOTED_FROM = /^>(>*From )/gm;
+// Only after LF: in JavaScript /^…/m also matches after a bare CR, which is not a line start in mbox.
+const QUOTED_FROM = /(^|\n)>(>*From )/g;
 
 export function unquoteFromLines(bytes: Buffer): Buffer {
   if (bytes.indexOf('>From ') < 0) return bytes;
-  return Buffer.from(bytes.toString('latin1').replace(QUOTED_FROM, '$1'), 'latin1');
+  return Buffer.from(bytes.toString('latin1').replace(QUOTED_FROM, '$1$2'), 'latin1');
 }
 
 /** Drop the mbox framing: the blank line that separates this message from the next From_ line. */

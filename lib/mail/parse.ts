@@ -33,12 +33,20 @@ export function disableFlowed(raw: Buffer): Buffer {
   return fixed === text ? raw : Buffer.from(fixed, 'latin1');
 }
 
+/** Header lines come as bytes read one to one; 8-bit headers are almost always UTF-8, so read them so when they are. */
+function asUtf8(binary: string): string {
+  if (!/[\x80-\xff]/.test(binary)) return binary;
+  const decoded = Buffer.from(binary, 'binary').toString('utf8');
+  return decoded.includes('\uFFFD') ? binary : decoded;
+}
+
 function headerMap(lines: HeaderLines): Record<string, string> {
   const map: Record<string, string> = {};
   for (const { key, line } of lines) {
     if (key in map) continue;
     const colon = line.indexOf(':');
-    map[key] = cleanText(line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim());
+    const value = line.slice(colon + 1).replace(/\r?\n[ \t]+/g, ' ').trim();
+    map[key] = cleanText(asUtf8(value));
   }
   return map;
 }
@@ -62,6 +70,14 @@ function saneDate(d: Date | undefined): Date | null {
   if (!d || Number.isNaN(d.getTime())) return null;
   const y = d.getUTCFullYear();
   return y >= 1900 && y <= 9999 ? d : null;
+}
+
+/** A Date header read as a date, or null; JavaScript reads "1 Jan 0001" as 2001, so the year written must survive. */
+function headerDate(value: string): Date | null {
+  const d = saneDate(new Date(value));
+  const written = /\b(\d{4,6})\b(?!:)/.exec(value.replace(/\d{1,2}:\d{2}(:\d{2})?/g, ' '));
+  if (d && written && Math.abs(Number(written[1]) - d.getUTCFullYear()) > 1) return null;
+  return d;
 }
 
 /** A minimal Mail for a message that is stored but not parsed (too large, or the parser failed). */
@@ -140,7 +156,7 @@ export async function parseMail(raw: Buffer, sha256 = sha256Hex(raw), opts: { fa
   if (!from || !from.email) flags.push({ kind: 'no-from', reason: 'The message has no usable From address.' });
 
   // mailparser answers an unreadable Date header with the current time; read it ourselves.
-  const date = headers['date'] ? saneDate(new Date(headers['date'])) : null;
+  const date = headers['date'] ? headerDate(headers['date']) : null;
   if (!headers['date']) flags.push({ kind: 'no-date', reason: 'The message has no Date header; its arrival time is used for ordering.' });
   else if (!date) flags.push({ kind: 'bad-date', reason: `The Date header "${headers['date'].slice(0, 80)}" cannot be read as a date; its arrival time is used for ordering.` });
 

@@ -1,7 +1,7 @@
 /**
  * kill -9 during `patchloom import`, twice, then a rerun to the end: every message is stored
  * exactly once, and the derived data is what a clean import and a `patchloom reindex` give.
- * The first kill is aimed at the worst moment: a batch committed, its threads not yet derived.
+ * The first kill is aimed at the worst moment: batches committed, their threads not yet derived.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,7 +37,7 @@ describeDb('kill -9 during an import, then a rerun', () => {
     written = writeMboxFile(file, seriesArchive({ messages: MESSAGES, seed: 42, v2Every: 3 }));
     const env = { DATABASE_URL: t.url };
 
-    // 1: kill while a stored batch is being derived (stored count ahead of the run's derived count).
+    // 1: kill while stored batches wait for their derive (stored count ahead of the run's recorded progress).
     const first = spawnCli(['import', file], env);
     let raw = 0;
     await waitFor(
@@ -50,7 +50,7 @@ describeDb('kill -9 during an import, then a rerun', () => {
       5,
     );
     first.child.kill('SIGKILL');
-    killed.push({ at: 'batch committed, derive running', raw, exit: await first.exited });
+    killed.push({ at: 'batches committed, not yet derived', raw, exit: await first.exited });
 
     // 2: kill the next run at whatever it is doing a moment after it stores something new.
     const second = spawnCli(['import', file], env);
@@ -86,7 +86,7 @@ describeDb('kill -9 during an import, then a rerun', () => {
     const stored = new Set((await t.sql<{ sha256: string }[]>`select sha256 from raw_messages`).map((r) => r.sha256));
     const missing = written.sha256s.filter((h) => !stored.has(h)).length;
     const lost = c.raw !== written.messages || missing > 0 || c.indexed !== written.messages;
-    ledger.fault('kill -9 while a committed batch was being derived', { lost });
+    ledger.fault('kill -9 between storing batches and deriving them', { lost });
     ledger.fault('kill -9 at an arbitrary moment of a rerun', { lost });
     expect(written.messages).toBe(MESSAGES);
     expect(c).toEqual({ raw: MESSAGES, distinct: MESSAGES, sources: MESSAGES, indexed: MESSAGES });
