@@ -12,6 +12,7 @@ import { deriveThreads } from './derive.ts';
 
 /** Flags that describe where a message came from, not how it parses: a reparse keeps them. */
 const SOURCE_FLAGS = new Set(['truncated']);
+const DERIVE_SLICE = 1000;
 
 export async function reindex(sql: Sql, opts: { batchSize?: number; onProgress?(p: RunCounts & { totalBytes: number }): void } = {}): Promise<RunCounts> {
   const batchSize = opts.batchSize ?? 500;
@@ -21,6 +22,7 @@ export async function reindex(sql: Sql, opts: { batchSize?: number; onProgress?(
   try {
     await clearDerived(sql);
     const limit = maxMessageBytes();
+    const threads = new Set<number>();
     let after = 0;
     for (;;) {
       const raws = await rawBatch(sql, after, batchSize);
@@ -33,7 +35,7 @@ export async function reindex(sql: Sql, opts: { batchSize?: number; onProgress?(
       });
       await setParseOutcome(sql, outcomes);
       const indexed = await sql.begin((tx) => indexMessages(tx, prepared.map((p, i) => ({ rawId: raws[i].id, mail: p.mail, parsed: p.parsed }))));
-      await deriveThreads(sql, indexed.touchedThreads);
+      indexed.touchedThreads.forEach((t) => threads.add(t));
       counts.messages += raws.length;
       counts.added += raws.length;
       counts.flagged += indexed.flagged;
@@ -41,6 +43,9 @@ export async function reindex(sql: Sql, opts: { batchSize?: number; onProgress?(
       await updateRun(sql, runId, counts);
       opts.onProgress?.({ ...counts, totalBytes: size.bytes });
     }
+    // Threads are derived once all their messages are back, a slice at a time.
+    const ids = [...threads];
+    for (let i = 0; i < ids.length; i += DERIVE_SLICE) await deriveThreads(sql, ids.slice(i, i + DERIVE_SLICE));
   } catch (err) {
     await finishRun(sql, runId, counts, (err as Error).message).catch(() => {});
     throw err;

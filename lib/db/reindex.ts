@@ -1,5 +1,5 @@
 /** Reindex support: empty everything derived from raw mail, then walk the raw store in id order. */
-import type { JSONValue, Sql } from 'postgres';
+import type { Sql } from 'postgres';
 import type { MailFlag } from '../mail/types.ts';
 
 /** Derived and parsed tables, emptied by a reindex. Raw mail, sources, checkpoints and maintainers' records stay. */
@@ -39,5 +39,10 @@ export async function rawBatch(sql: Sql, afterId: number, limit: number): Promis
 
 /** Store the parse outcome of a reindexed message (its flags may differ from the first import's). */
 export async function setParseOutcome(sql: Sql, rows: { id: number; status: string; flags: MailFlag[] }[]) {
-  for (const r of rows) await sql`update raw_messages set parse_status = ${r.status}, flags = ${sql.json(r.flags as unknown as JSONValue)} where id = ${r.id}`;
+  if (rows.length === 0) return;
+  await sql`
+    update raw_messages r set parse_status = v.status, flags = v.flags::jsonb
+    from (select unnest(${rows.map((r) => r.id)}::bigint[]) as id, unnest(${rows.map((r) => r.status)}::text[]) as status,
+                 unnest(${rows.map((r) => JSON.stringify(r.flags).replace(/\\u0000/g, '\\ufffd'))}::text[]) as flags) v
+    where r.id = v.id`;
 }
