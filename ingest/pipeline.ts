@@ -8,6 +8,7 @@ import { parseMail, unparsedMail } from '../lib/mail/parse.ts';
 import { isTransientError, storeBatch, threadsOfMessages, threadsToRecover, type IncomingMessage, type StoreResult } from '../lib/db/store.ts';
 import { finishRun, interruptedRuns, markInterrupted, startRun, updateRun, type RunCounts } from '../lib/db/runs.ts';
 import type { SourcedMessage } from './sources/files.ts';
+import { pidAlive } from '../lib/db/embedded.ts';
 import { deriveThreads } from './derive.ts';
 
 /** Messages above this size are stored raw and flagged, not parsed (PATCHLOOM_MAX_MESSAGE_BYTES). */
@@ -76,15 +77,6 @@ async function retrying<T>(what: string, log: (line: string) => void, fn: (attem
       log(`patchloom: the database connection failed while ${what} (${(err as Error).message}); retrying in ${delay / 1000} s (attempt ${attempt + 1} of ${RETRY_DELAYS_MS.length + 1})`);
       await new Promise((r) => setTimeout(r, delay));
     }
-  }
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

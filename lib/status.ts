@@ -5,17 +5,21 @@
  */
 import type { Address } from './mail/types.ts';
 
-export type SeriesStatus =
-  | 'new'
-  | 'under-review'
-  | 'changes-requested'
-  | 'fixups-pending'
-  | 'reviewed'
-  | 'partially-applied'
-  | 'applied'
-  | 'superseded'
-  | 'rejected'
-  | 'withdrawn';
+/** Every status, in lifecycle order (the order a status sort uses). */
+export const SERIES_STATUSES = [
+  'new',
+  'under-review',
+  'changes-requested',
+  'fixups-pending',
+  'reviewed',
+  'partially-applied',
+  'applied',
+  'superseded',
+  'rejected',
+  'withdrawn',
+] as const;
+
+export type SeriesStatus = (typeof SERIES_STATUSES)[number];
 
 export interface StatusReason {
   text: string;

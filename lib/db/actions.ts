@@ -5,25 +5,14 @@
  */
 import type { JSONValue, Sql } from 'postgres';
 import type { BreakageStatusValue } from '../buildlog/index.ts';
-import type { SeriesStatus } from '../status.ts';
+import { SERIES_STATUSES, type SeriesStatus } from '../status.ts';
 
 export type TargetKind = 'series' | 'fixup' | 'breakage';
 export type ActionName = 'set-status' | 'set-state' | 'set-target' | 'link' | 'unlink';
 /** A fixup state a maintainer may set: the derived ones, and `dropped`, which only a maintainer sets. */
 export type ManualFixupState = 'pending' | 'folded' | 'applied' | 'superseded' | 'dropped';
 
-export const SERIES_STATUS_VALUES: readonly SeriesStatus[] = [
-  'new',
-  'under-review',
-  'changes-requested',
-  'fixups-pending',
-  'reviewed',
-  'partially-applied',
-  'applied',
-  'superseded',
-  'rejected',
-  'withdrawn',
-];
+export const SERIES_STATUS_VALUES: readonly SeriesStatus[] = SERIES_STATUSES;
 export const FIXUP_STATE_VALUES: readonly ManualFixupState[] = ['pending', 'folded', 'applied', 'superseded', 'dropped'];
 export const BREAKAGE_STATUS_VALUES: readonly BreakageStatusValue[] = ['open', 'fix-proposed', 'fixed', 'pre-existing', 'invalid'];
 

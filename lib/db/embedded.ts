@@ -57,7 +57,8 @@ async function binaries(): Promise<Binaries> {
   }
 }
 
-function pidAlive(pid: number): boolean {
+/** Whether a process of this machine is alive (signal 0 probes without touching it). */
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -433,14 +433,7 @@ export async function waitFor(what: string, cond: () => boolean | Promise<boolea
   }
 }
 
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { pidAlive } from '../../lib/db/embedded.ts';
 
 /** A pid that belonged to a process that has exited (and so is free, barring reuse). */
 export function deadPid(): number {

@@ -2,7 +2,7 @@
 import type { Fragment, Sql } from 'postgres';
 import { allOf } from './fragments.ts';
 import type { Address } from '../../mail/types.ts';
-import type { SeriesStatus } from '../../status.ts';
+import { SERIES_STATUSES, type SeriesStatus } from '../../status.ts';
 import type { AmFixup, AmPatch, SeriesMboxInput } from '../../am.ts';
 import { TRAILER_KINDS, type GivenTrailer, type TrailerKind } from '../../trailers.ts';
 import { boolParam, containsPattern, enumParam, ok, parseAll, positiveIntParam, textParam, type Parsed } from './params.ts';
@@ -10,19 +10,7 @@ import { fixupsOfSeries, type FixupView } from './fixups.ts';
 import { breakagesOfSeries, breakageView, type BreakageRecord, type BreakageView } from './breakages.ts';
 import { syscallChangesOfSeries, type SyscallChangeView } from './syscalls.ts';
 
-/** Every status, in lifecycle order (the order `sort=status` uses). */
-export const SERIES_STATUSES = [
-  'new',
-  'under-review',
-  'changes-requested',
-  'fixups-pending',
-  'reviewed',
-  'partially-applied',
-  'applied',
-  'superseded',
-  'rejected',
-  'withdrawn',
-] as const satisfies readonly SeriesStatus[];
+export { SERIES_STATUSES };
 
 export const SERIES_SORTS = ['-date', 'date', 'title', '-title', 'status', '-status'] as const;
 export type SeriesSort = (typeof SERIES_SORTS)[number];
