@@ -6,7 +6,7 @@
  * be rebuilt from raw mail (`patchloom reindex`).
  */
 import type { Sql } from 'postgres';
-import { analyseThread } from '../lib/analyse.ts';
+import { analyseThread, indexableKey } from '../lib/analyse.ts';
 import { matchNoticeToPatches, patchNumberOfMessageId, type CommitNotice } from '../lib/applied.ts';
 import { breakageStatus } from '../lib/buildlog/index.ts';
 import { applyFixupTargets, factArrivals, linkedSignatures, loadManualState, type ManualState } from '../lib/db/actions.ts';
@@ -335,7 +335,8 @@ async function regroupBreakages(sql: Sql, signatures: string[], manual: ManualSt
       file: primary.file,
       line: primary.line,
       symbol: primary.symbol,
-      errorText: own.flatMap((r) => r.errors.map((e) => e.text)).join('\n').slice(0, 20000),
+      // The failure's own lines (each distinct text once), not every log it came with: what search reads.
+      errorText: [...new Set(own.flatMap((r) => r.errors.filter((e) => indexableKey(e.signature) === signature).map((e) => e.text)))].join('\n').slice(0, 8000),
       arch: first.context.arch ?? null,
       config: first.context.config ?? null,
       compiler: first.context.compiler ? `${first.context.compiler}${first.context.compilerVersion ? `-${first.context.compilerVersion}` : ''}` : null,

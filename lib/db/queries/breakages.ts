@@ -183,8 +183,9 @@ export async function searchBreakages(sql: Sql, f: BreakageFilter, limit = BREAK
     // Every arm has a GIN index (the symbol is in the tsvector and, in practice, in the message), so this stays a bitmap OR.
     conditions.push(sql`(b.search @@ ${tsq} or b.message ilike ${pat} or b.file ilike ${pat} or b.error_text ilike ${pat})`);
     rank = sql`(ts_rank(b.search, ${tsq})
-      + greatest(similarity(b.message, ${f.q}), similarity(coalesce(b.file, ''), ${f.q}), word_similarity(${f.q}, b.error_text))
+      + greatest(similarity(b.message, ${f.q}), similarity(coalesce(b.file, ''), ${f.q}))
       + case when b.message ilike ${pat} or b.file ilike ${pat} or b.symbol ilike ${pat} then 0.5 else 0 end)`;
+    // (No similarity over the whole error text: on a long log it costs more than everything else together.)
   }
   if (f.status) conditions.push(sql`b.status = ${f.status}`);
   if (f.arch) conditions.push(sql`lower(b.arch) = lower(${f.arch})`);
