@@ -98,16 +98,20 @@ export function breakageView(b: BreakageRecord): BreakageView {
 }
 
 async function selectBreakages(sql: Sql, where: Fragment, rank: Fragment, limit: number): Promise<BreakageRecord[]> {
+  // Rank and cut first; look up the first reporter only for the rows that are shown.
   const rows = await sql<BreakageRow[]>`
+    with hits as (
+      select b.*, ${rank} as rank from breakages b
+      where ${where}
+      order by rank desc, b.first_report_date desc nulls last, b.id desc
+      limit ${limit})
     select b.id, b.signature, b.kind, b.message, b.file, b.line, b.symbol, b.error_text, b.arch, b.config, b.compiler,
            b.status, b.status_reason, b.baseline, b.first_report_message_id, b.first_report_date,
            coalesce(fr.reporter_name, fm.from_name) as first_name, coalesce(fr.reporter_email, fm.from_email) as first_email
-    from breakages b
+    from hits b
     left join lateral (select reporter_name, reporter_email from build_reports r where r.message_id = b.first_report_message_id limit 1) fr on true
     left join lateral (select from_name, from_email from messages m where m.message_id = b.first_report_message_id order by m.canonical desc limit 1) fm on true
-    where ${where}
-    order by ${rank} desc, b.first_report_date desc nulls last, b.id desc
-    limit ${limit}`;
+    order by b.rank desc, b.first_report_date desc nulls last, b.id desc`;
   return hydrate(sql, rows);
 }
 
