@@ -30,11 +30,6 @@ export interface SeriesRow {
   review_facts: ReviewFacts;
 }
 
-export async function seriesOfThreads(sql: Sql, threadIds: number[]): Promise<number[]> {
-  const rows = await sql<{ id: number }[]>`select id from series where thread_id = any(${threadIds})`;
-  return rows.map((r) => r.id);
-}
-
 export async function seriesByIds(sql: Sql, ids: number[]): Promise<SeriesRow[]> {
   return sql<SeriesRow[]>`select * from series where id = any(${ids})`;
 }
