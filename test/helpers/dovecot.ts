@@ -9,6 +9,7 @@
  * Where dovecot is not installed, describeDovecot skips with a message (apt-get install -y
  * dovecot-imapd); under CI=true it throws instead.
  */
+import { ImapFlow } from 'imapflow';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { accessSync, constants as fsConstants, chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
@@ -336,4 +337,50 @@ export async function startDovecot(opts: DovecotOptions = {}): Promise<Dovecot> 
   }
   const [user, password] = entries[0];
   return { host, port, user, password, dir, stop, start, destroy };
+}
+
+
+// ---------------------------------------------------------------- client side, for the IMAP tests
+
+/** Poll until a condition holds (it may be async); returns how long it took. */
+export async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
+  const start = Date.now();
+  while (!(await cond())) {
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return Date.now() - start;
+}
+
+/** A second IMAP client, as another mail program would be: it APPENDs and reads flags. */
+export async function writerFor(d: Dovecot): Promise<ImapFlow> {
+  const client = new ImapFlow({ host: d.host, port: d.port, secure: false, auth: { user: d.user, pass: d.password }, logger: false, disableAutoIdle: true });
+  client.on('error', () => {});
+  await client.connect();
+  return client;
+}
+
+/** APPENDs and returns the UIDs the server assigned. */
+export async function append(client: ImapFlow, mailbox: string, raws: Buffer[], flags: string[] = [], idate?: Date): Promise<number[]> {
+  const uids: number[] = [];
+  for (const raw of raws) {
+    const res = await client.append(mailbox, raw, flags, idate);
+    if (!res || !res.uid) throw new Error(`APPEND to ${mailbox} returned no UID`);
+    uids.push(res.uid);
+  }
+  return uids;
+}
+
+/** Flags of every message, read with EXAMINE so that reading them changes nothing. */
+export async function flagsOf(client: ImapFlow, mailbox: string): Promise<Map<number, string[]>> {
+  const lock = await client.getMailboxLock(mailbox, { readOnly: true });
+  try {
+    const out = new Map<number, string[]>();
+    for (const m of await client.fetchAll('1:*', { uid: true, flags: true }, { uid: true })) {
+      out.set(m.uid, [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort());
+    }
+    return out;
+  } finally {
+    lock.release();
+  }
 }

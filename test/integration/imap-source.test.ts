@@ -18,7 +18,7 @@ import {
   type MailboxCheckpoint,
   type SyncHooks,
 } from '../../ingest/imap.ts';
-import { describeDovecot, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { append, describeDovecot, flagsOf, startDovecot, waitFor, writerFor, type Dovecot } from '../helpers/dovecot.ts';
 import { corpusAvailable, corpusPath } from '../helpers/corpus.ts';
 
 const ROBOT_DIR = 'lkml/kernel-test-robot';
@@ -43,14 +43,6 @@ const asStored = (raw: Buffer) => Buffer.from(raw.toString('latin1').replace(/\r
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, cond: () => boolean, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  while (!cond()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
-  return Date.now() - start;
-}
 
 /** SyncHooks over Maps. Checks the ordering promises of the API as it goes. */
 function memoryHooks(opts: { storeDelayMs?: number } = {}) {
@@ -100,48 +92,12 @@ function memoryHooks(opts: { storeDelayMs?: number } = {}) {
   return { hooks, messages, timesStored, checkpoints, batches, validityChanges, progress, logs, inMailbox };
 }
 
-async function writerFor(d: Dovecot): Promise<ImapFlow> {
-  const client = new ImapFlow({
-    host: d.host,
-    port: d.port,
-    secure: false,
-    auth: { user: d.user, pass: d.password },
-    logger: false,
-    disableAutoIdle: true,
-  });
-  client.on('error', () => {});
-  await client.connect();
-  return client;
-}
 
 function accountFor(d: Dovecot, mailboxes: string[], extra: Partial<ImapAccount> = {}): ImapAccount {
   return { name: 'test-account', host: d.host, port: d.port, secure: false, user: d.user, password: d.password, mailboxes, ...extra };
 }
 
-/** APPENDs and returns the UIDs the server assigned. */
-async function append(client: ImapFlow, mailbox: string, raws: Buffer[], flags: string[] = [], idate?: Date): Promise<number[]> {
-  const uids: number[] = [];
-  for (const raw of raws) {
-    const res = await client.append(mailbox, raw, flags, idate);
-    if (!res || !res.uid) throw new Error(`APPEND to ${mailbox} returned no UID`);
-    uids.push(res.uid);
-  }
-  return uids;
-}
 
-/** Flags of every message, read with EXAMINE so that reading them changes nothing. */
-async function flagsOf(client: ImapFlow, mailbox: string): Promise<Map<number, string[]>> {
-  const lock = await client.getMailboxLock(mailbox, { readOnly: true });
-  try {
-    const out = new Map<number, string[]>();
-    for (const m of await client.fetchAll('1:*', { uid: true, flags: true }, { uid: true })) {
-      out.set(m.uid, [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort());
-    }
-    return out;
-  } finally {
-    lock.release();
-  }
-}
 
 describeDovecot('IMAP source against Dovecot', () => {
   let d: Dovecot;

@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImapFlow } from 'imapflow';
 import postgres from 'postgres';
-import { dovecotAvailable, describeDovecot, startDovecot, type Dovecot } from '../helpers/dovecot.ts';
+import { append, dovecotAvailable, describeDovecot, flagsOf, startDovecot, waitFor, writerFor, type Dovecot } from '../helpers/dovecot.ts';
 import { createTestDatabase, describeDb, postgresAvailable, type TestDatabase } from '../helpers/db.ts';
 import { corpusAvailable, describeCorpus, readCorpus } from '../helpers/corpus.ts';
 import { messagesOfFile } from '../../lib/mail/read.ts';
@@ -31,14 +31,6 @@ const asStored = (raw: Buffer) => Buffer.from(raw.toString('latin1').replace(/\r
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs: number): Promise<number> {
-  const start = Date.now();
-  while (!(await cond())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-  return Date.now() - start;
-}
 
 /** The lsm-syscalls v4 series from the corpus, then the seed thread (v1, v2, the tip-bot mail). */
 function testMail(): { name: string; bytes: Buffer }[] {
@@ -57,22 +49,7 @@ function note(id: string, subject = `note ${id}`): Buffer {
   return Buffer.from(`From: Test Sender <sender@example.org>\nTo: linux-kernel@vger.kernel.org\nSubject: ${subject}\nDate: Mon, 9 Apr 2018 12:00:00 +0000\nMessage-ID: <${id}@test.example>\n\nbody of ${id}\n`);
 }
 
-async function writerFor(d: Dovecot): Promise<ImapFlow> {
-  const client = new ImapFlow({ host: d.host, port: d.port, secure: false, auth: { user: d.user, pass: d.password }, logger: false, disableAutoIdle: true });
-  client.on('error', () => {});
-  await client.connect();
-  return client;
-}
 
-async function append(client: ImapFlow, mailbox: string, raws: Buffer[], flags: string[] = []): Promise<number[]> {
-  const uids: number[] = [];
-  for (const raw of raws) {
-    const res = await client.append(mailbox, raw, flags);
-    if (!res || !res.uid) throw new Error(`APPEND to ${mailbox} returned no UID`);
-    uids.push(res.uid);
-  }
-  return uids;
-}
 
 async function uidValidityOf(client: ImapFlow, mailbox: string): Promise<string> {
   const status = await client.status(mailbox, { uidValidity: true });
@@ -80,19 +57,6 @@ async function uidValidityOf(client: ImapFlow, mailbox: string): Promise<string>
   return String(status.uidValidity);
 }
 
-/** Flags of every message, read with EXAMINE so that reading them changes nothing. */
-async function flagsOf(client: ImapFlow, mailbox: string): Promise<Map<number, string[]>> {
-  const lock = await client.getMailboxLock(mailbox, { readOnly: true });
-  try {
-    const out = new Map<number, string[]>();
-    for (const m of await client.fetchAll('1:*', { uid: true, flags: true }, { uid: true })) {
-      out.set(m.uid, [...(m.flags ?? [])].filter((f) => f !== '\\Recent').sort());
-    }
-    return out;
-  } finally {
-    lock.release();
-  }
-}
 
 const ACCOUNT = 'lkml-test';
 
