@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- --messages N [--seed S] [--no-append] [--no-http] [--no-side-by-side]`
+ * `npm run bench -- --messages N [--seed S] [--no-append] [--no-http] [--no-side-by-side] [--no-reindex]`
  *
  * Generates an LKML-like corpus (bench/generate.ts), imports it end to end into a fresh
  * database, then measures reindex, API and page latency at concurrency 16, incremental
@@ -8,17 +8,15 @@
  * row to docs/benchmarks.md. Nothing here asserts a speed: this is measurement only.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createServer } from 'node:net';
 import postgres from 'postgres';
 import { openDatabase } from '../lib/db/client.ts';
-import { importFiles } from '../ingest/import-files.ts';
-import { reindex } from '../ingest/reindex.ts';
 import { runPipeline } from '../ingest/pipeline.ts';
 import { generateMessages, writeMaildir, writeMbox } from './generate.ts';
+import { httpLatency } from './http.ts';
 
 const root = resolve(import.meta.dirname, '..');
 const { values } = parseArgs({
@@ -28,6 +26,8 @@ const { values } = parseArgs({
     'no-append': { type: 'boolean', default: false },
     'no-http': { type: 'boolean', default: false },
     'no-side-by-side': { type: 'boolean', default: false },
+    'no-reindex': { type: 'boolean', default: false },
+    // Read by bench/http.ts: how long each endpoint is loaded.
     seconds: { type: 'string', default: '5' },
   },
 });
@@ -70,37 +70,29 @@ async function sampled<T>(fn: () => Promise<T>): Promise<{ result: T; pgPeakMb: 
   }
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((res) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
-
-/** Requests at a fixed concurrency for a while; latency percentiles in ms. */
-async function load(url: string, seconds: number, concurrency = 16) {
-  const latencies: number[] = [];
-  let errors = 0;
-  const end = Date.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < end) {
-        const t0 = performance.now();
-        try {
-          const res = await fetch(url);
-          await res.arrayBuffer();
-          if (!res.ok) errors++;
-        } catch {
-          errors++;
-        }
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  return { ...summary(latencies), errors, rps: Math.round(latencies.length / seconds) };
+/**
+ * Run the CLI as a user would (`patchloom import`, `patchloom reindex`) and report its wall time
+ * and the peak RSS of its process (VmHWM, which counts its worker threads too).
+ */
+async function runCli(args: string[], url: string): Promise<{ seconds: number; peakRssMb: number }> {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(root, 'bin/patchloom.js'), ...args], { cwd: root, env: { ...process.env, DATABASE_URL: url }, stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  let peakKb = 0;
+  const sample = () => {
+    try {
+      const kb = Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))?.[1]);
+      if (kb) peakKb = Math.max(peakKb, kb);
+    } catch {
+      /* exited, or no /proc */
+    }
+  };
+  const timer = setInterval(sample, 100);
+  const code = await new Promise<number | null>((r) => child.on('exit', r));
+  clearInterval(timer);
+  if (code !== 0) throw new Error(`patchloom ${args[0]} exited ${code}: ${stderr}`);
+  return { seconds: (performance.now() - t0) / 1000, peakRssMb: Math.round(peakKb / 1024) };
 }
 
 function sideBySide(maildir: string, rate: number) {
@@ -162,7 +154,7 @@ async function main() {
   const maildir = join(work, 'maildir');
   log(`generating ${N} messages (seed ${SEED})`);
   const gen = writeMbox(mbox, { messages: N, seed: SEED });
-  writeMaildir(maildir, { messages: N, seed: SEED });
+  if (!values['no-side-by-side']) writeMaildir(maildir, { messages: N, seed: SEED });
   // The messages after N, held back for the incremental-update measurement.
   mkdirSync(held);
   let i = 0;
@@ -180,17 +172,17 @@ async function main() {
   };
   try {
     log('import');
-    const t0 = performance.now();
-    const imp = await sampled(() => importFiles(sql, [mbox]));
-    const seconds = (performance.now() - t0) / 1000;
+    const imp = await sampled(() => runCli(['import', mbox], db.url));
+    const { seconds } = imp.result;
     const rate = Math.round(N / seconds);
+    const [stored] = await sql<{ n: string }[]>`select count(*) as n from raw_messages`;
     results.import = {
       seconds: Math.round(seconds * 10) / 10,
       messagesPerSecond: rate,
       mbPerSecond: Math.round((gen.bytes / 2 ** 20 / seconds) * 10) / 10,
-      nodePeakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      nodePeakRssMb: imp.result.peakRssMb,
       postgresPeakRssMb: imp.pgPeakMb,
-      added: imp.result.added,
+      added: Number(stored.n),
     };
     const [counts] = await sql<{ series: string; fixups: string; breakages: string }[]>`
       select (select count(*) from series) as series, (select count(*) from fixups) as fixups, (select count(*) from breakages) as breakages`;
@@ -213,10 +205,11 @@ async function main() {
 
     if (!values['no-http']) results.http = await httpLatency(db.url, sql);
 
-    log('reindex');
-    const r0 = performance.now();
-    await reindex(sql);
-    results.reindex = { messagesPerSecond: Math.round((N + HELD_BACK) / ((performance.now() - r0) / 1000)) };
+    if (!values['no-reindex']) {
+      log('reindex');
+      const re = await runCli(['reindex'], db.url);
+      results.reindex = { messagesPerSecond: Math.round((N + HELD_BACK) / re.seconds), nodePeakRssMb: re.peakRssMb };
+    }
 
     if (!values['no-side-by-side']) {
       log('side by side: mu, notmuch');
@@ -229,50 +222,6 @@ async function main() {
   }
   process.stdout.write(JSON.stringify(results, null, 2) + '\n');
   if (!values['no-append']) appendRow(results);
-}
-
-async function httpLatency(url: string, sql: postgres.Sql) {
-  if (!existsSync(join(root, '.next', 'BUILD_ID'))) {
-    log('building the app for the latency runs');
-    execFileSync(process.execPath, [join(root, 'node_modules/next/dist/bin/next'), 'build'], { cwd: root, stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
-  }
-  const port = await freePort();
-  const server = spawn(process.execPath, [join(root, 'node_modules/next/dist/bin/next'), 'start', '-p', String(port)], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
-    stdio: 'ignore',
-  });
-  try {
-    const base = `http://127.0.0.1:${port}`;
-    for (let i = 0; i < 120; i++) {
-      try {
-        if ((await fetch(`${base}/api/health`)).ok) break;
-      } catch {
-        /* not up yet */
-      }
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    const [s] = await sql<{ id: number }[]>`select id from series order by reply_count desc, id limit 1`;
-    const [b] = await sql<{ word: string }[]>`select split_part(message, ' ', 1) as word from breakages order by id limit 1`;
-    const [c] = await sql<{ name: string }[]>`select name from syscall_changes order by id limit 1`;
-    const seconds = Number(values.seconds);
-    const targets: Record<string, string> = {
-      '/api/series': '/api/series',
-      '/api/series/{id}': `/api/series/${s?.id ?? 1}`,
-      '/api/breakages?q=': `/api/breakages?q=${encodeURIComponent(b?.word ?? 'error')}`,
-      '/api/syscalls?q=': `/api/syscalls?q=${encodeURIComponent(c?.name ?? 'mprotect')}`,
-      '/series/{id}': `/series/${s?.id ?? 1}`,
-    };
-    const out: Record<string, unknown> = {};
-    for (const [name, path] of Object.entries(targets)) {
-      await fetch(base + path).then((r) => r.arrayBuffer()).catch(() => {}); // warm up
-      log(`latency ${name}`);
-      out[name] = await load(base + path, seconds);
-    }
-    return out;
-  } finally {
-    server.kill('SIGTERM');
-  }
 }
 
 function appendRow(r: Record<string, unknown>) {

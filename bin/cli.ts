@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { explainFailure, openDatabase, redact } from '../lib/db/client.ts';
 import { importFiles, describeSummary } from '../ingest/import-files.ts';
 import { reindex } from '../ingest/reindex.ts';
+import { startDeriveWorker } from '../ingest/derive-worker.ts';
 import { createProgress } from './progress.ts';
 import { createSyncProgress, describeSync, loadImapAccounts, NOT_CONFIGURED, runSync } from '../ingest/sync.ts';
 import { serve } from './serve.ts';
@@ -77,11 +78,17 @@ async function main(argv: string[]) {
     case 'import': {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length === 0) fail('import needs at least one file or folder, e.g. `patchloom import ~/mail/lkml.mbox`.');
-      await withDatabase(async ({ sql }) => {
+      await withDatabase(async ({ sql, url }) => {
         const progress = createProgress('importing');
-        const summary = await importFiles(sql, positionals, { onProgress: (p) => progress.update(p) });
-        progress.stop();
-        process.stdout.write(describeSummary(summary) + '\n');
+        // Analysis runs on a worker thread, beside reading, parsing and storing.
+        const worker = startDeriveWorker(url);
+        try {
+          const summary = await importFiles(sql, positionals, { onProgress: (p) => progress.update(p), derive: worker.derive });
+          progress.stop();
+          process.stdout.write(describeSummary(summary) + '\n');
+        } finally {
+          await worker.close();
+        }
       });
       return;
     }

@@ -7,18 +7,24 @@
  */
 import type { Sql } from 'postgres';
 import { analyseThread, indexableKey } from '../lib/analyse.ts';
-import { matchNoticeToPatches, patchNumberOfMessageId, type CommitNotice } from '../lib/applied.ts';
+import { candidatesForNotice, indexNoticeCandidates, matchNoticeToPatches, patchNumberOfMessageId, type CommitNotice } from '../lib/applied.ts';
 import { breakageStatus } from '../lib/buildlog/index.ts';
 import { applyFixupTargets, factArrivals, linkedSignatures, loadManualState, type ManualState } from '../lib/db/actions.ts';
 import { clearThreads, loadMails, loadThreads, writeThreadAnalyses } from '../lib/db/derived.ts';
 import * as g from '../lib/db/global.ts';
 import { isTransientError } from '../lib/db/store.ts';
 import { fixupState, type FixupDraft, type FixupForm } from '../lib/fixups/index.ts';
+import { groupBy } from '../lib/group.ts';
 import { patchFiles } from '../lib/series.ts';
 import { deriveStatus } from '../lib/status.ts';
-import { linkVersions, supersededBy, versionChains, type VersionCandidate } from '../lib/versions.ts';
+import { linkedMessageIds, linkVersions, supersededBy, versionChains, type VersionCandidate } from '../lib/versions.ts';
 
 const THREADS_PER_CHUNK = 200;
+/** A report that names no series is tied to series that changed its files this many days before it, */
+const FILE_LINK_DAYS = 60;
+const FILE_LINK_WINDOW_MS = FILE_LINK_DAYS * 86_400_000;
+/** when at most this many series did. */
+const MAX_FILE_LINKED_SERIES = 5;
 
 export async function deriveThreads(sql: Sql, threadIds: number[]): Promise<void> {
   const unique = [...new Set(threadIds)];
@@ -69,7 +75,7 @@ async function crossThreadPass(sql: Sql, threadIds: number[], seriesIds: number[
   await carryTrailers(sql, ids);
   await markApplied(sql, ids);
   await decideFixupStates(sql, ids, threadIds, manual);
-  const signatures = await g.signaturesToRegroup(sql, threadIds, ids);
+  const signatures = await g.signaturesToRegroup(sql, threadIds, ids, FILE_LINK_DAYS);
   if (manual.breakageLinks.size) {
     // A breakage linked by hand to one of these series: regroup it even if the series came back (reindex) after it.
     const keys = new Set((await g.seriesByIds(sql, ids)).map((s) => s.key));
@@ -80,8 +86,7 @@ async function crossThreadPass(sql: Sql, threadIds: number[], seriesIds: number[
   await decideStatus(sql, [...affected], manual);
 }
 
-function candidate(s: g.SeriesRow, patches: Awaited<ReturnType<typeof g.patchesOfSeries>>, coverBody: string | undefined): VersionCandidate {
-  const own = patches.filter((p) => p.series_id === s.id);
+function candidate(s: g.SeriesRow, own: g.PatchRow[], coverBody: string | undefined): VersionCandidate {
   return {
     key: s.key,
     title: s.title,
@@ -104,11 +109,15 @@ function candidate(s: g.SeriesRow, patches: Awaited<ReturnType<typeof g.patchesO
 /** Link versions among the affected series and everything that could be another version of them. Returns every series whose links were set. */
 async function linkAllVersions(sql: Sql, ids: number[]): Promise<number[]> {
   if (ids.length === 0) return [];
-  const pool = await g.versionCandidates(sql, ids);
+  const affected = await g.seriesByIds(sql, ids);
+  const covers = await g.messageBodies(sql, affected.map((s) => s.cover_message_id ?? s.key));
+  const linked = [...new Set([...covers.values()].flatMap((body) => linkedMessageIds(body)))];
+  const pool = await g.versionCandidates(sql, ids, linked);
   if (pool.length === 0) return [];
-  const patches = await g.patchesOfSeries(sql, pool.map((s) => s.id));
-  const bodies = await g.messageBodies(sql, pool.map((s) => s.cover_message_id ?? s.key));
-  const candidates = pool.map((s) => candidate(s, patches, bodies.get(s.cover_message_id ?? s.key)));
+  const patches = groupBy(await g.patchesOfSeries(sql, pool.map((s) => s.id)), (p) => p.series_id);
+  const coverKey = (s: g.SeriesRow) => s.cover_message_id ?? s.key;
+  const bodies = new Map([...covers, ...(await g.messageBodies(sql, pool.map(coverKey).filter((k) => !covers.has(k))))]);
+  const candidates = pool.map((s) => candidate(s, patches.get(s.id) ?? [], bodies.get(coverKey(s))));
   const links = linkVersions(candidates);
   const chains = versionChains(candidates, links);
   const superseded = supersededBy(chains);
@@ -161,14 +170,15 @@ async function markApplied(sql: Sql, ids: number[]) {
   const series = await g.seriesByIds(sql, ids);
   const notices = await g.noticesForSeriesOrCovers(sql, ids);
   // Patches we never received but a notice names by a sibling Message-ID of the cover.
-  const received = await g.patchesOfSeries(sql, ids);
+  const received = groupBy(await g.patchesOfSeries(sql, ids), (p) => p.series_id);
   const placeholders: Parameters<typeof g.setPlaceholderPatches>[2] = [];
   for (const s of series) {
     if (!s.cover_message_id) continue;
+    const own = received.get(s.id) ?? [];
     for (const n of notices) {
       for (const link of n.links) {
         const number = patchNumberOfMessageId(s.cover_message_id, link, s.total);
-        if (number === null || received.some((p) => p.series_id === s.id && (p.number === number || p.message_id === link))) continue;
+        if (number === null || own.some((p) => p.number === number || p.message_id === link)) continue;
         if (placeholders.some((p) => p.seriesId === s.id && p.number === number)) continue;
         placeholders.push({ seriesId: s.id, number, messageId: link, title: n.title, authorName: n.author_name ?? s.author_name, authorEmail: n.author_email ?? s.author_email });
       }
@@ -176,20 +186,26 @@ async function markApplied(sql: Sql, ids: number[]) {
   }
   await g.setPlaceholderPatches(sql, ids, placeholders);
   const patches = await g.patchesOfSeries(sql, ids);
-  const candidates = patches.map((p) => ({ messageId: p.message_id, title: p.title, author: { name: p.author_name, email: p.author_email } }));
-  const marks: Parameters<typeof g.setApplied>[2] = [];
-  const mark = (n: g.NoticeRow, messageId: string) => {
-    const p = patches.find((x) => x.message_id === messageId);
-    if (p && !marks.some((x) => x.seriesId === p.series_id && x.number === p.number)) {
-      marks.push({ seriesId: p.series_id, number: p.number, commit: n.commit, branch: n.branch, messageId: n.message_id });
-    }
-  };
+  const candidateOf = (p: g.PatchRow) => ({ messageId: p.message_id, title: p.title, author: { name: p.author_name, email: p.author_email } });
+  const index = indexNoticeCandidates(patches.map(candidateOf));
+  const patchOf = new Map<string, g.PatchRow>();
+  for (const p of patches) if (!patchOf.has(p.message_id)) patchOf.set(p.message_id, p);
+  const bySeries = groupBy(patches, (p) => p.series_id);
+  const coverOf = new Map(series.filter((s) => s.cover_message_id).map((s) => [s.cover_message_id as string, s]));
+  const marked = new Map<string, Parameters<typeof g.setApplied>[2][number]>();
   for (const n of notices) {
+    const notice = toNotice(n);
     // All candidate patches at once, so a Link: to one version's patch is not also matched by title in another.
-    const cover = series.find((s) => s.cover_message_id && s.cover_message_id === n.in_reply_to);
-    const pool = cover ? candidates.filter((c) => patches.some((p) => p.series_id === cover.id && p.message_id === c.messageId)) : candidates;
-    for (const m of matchNoticeToPatches(toNotice(n), pool, { coverMessageId: cover?.cover_message_id ?? null })) mark(n, m.messageId);
+    const cover = n.in_reply_to ? coverOf.get(n.in_reply_to) : undefined;
+    const pool = cover ? (bySeries.get(cover.id) ?? []).map(candidateOf) : candidatesForNotice(index, notice);
+    for (const m of matchNoticeToPatches(notice, pool, { coverMessageId: cover?.cover_message_id ?? null })) {
+      const p = patchOf.get(m.messageId);
+      if (p && !marked.has(`${p.series_id}/${p.number}`)) {
+        marked.set(`${p.series_id}/${p.number}`, { seriesId: p.series_id, number: p.number, commit: n.commit, branch: n.branch, messageId: n.message_id });
+      }
+    }
   }
+  const marks = [...marked.values()];
   await g.setApplied(sql, ids, marks);
 }
 
@@ -242,18 +258,21 @@ async function decideFixupStates(sql: Sql, seriesIds: number[], threadIds: numbe
   }
   const laterPatches = await g.patchesOfSeries(sql, [...chainIds]);
   const laterMails = await loadMails(sql, laterPatches.map((p) => p.message_id));
+  const patchAt = new Map<string, g.PatchRow>();
+  for (const p of laterPatches) if (!patchAt.has(`${p.series_id}/${p.number}`)) patchAt.set(`${p.series_id}/${p.number}`, p);
   const notices = await g.noticesByTitles(sql, fixups.map((f) => f.subject).filter((s): s is string => !!s));
   const drafts = new Map(fixups.map((f) => [f.id, draftOf(f)]));
+  const inThread = groupBy(fixups, (f) => f.thread_id);
   const states = fixups.map((f) => {
     const versions = f.series_id !== null && f.target_number !== null
       ? (later.get(f.series_id) ?? []).flatMap((s) => {
-          const p = laterPatches.find((x) => x.series_id === s.id && x.number === f.target_number);
+          const p = patchAt.get(`${s.id}/${f.target_number}`);
           const mail = p ? laterMails.get(p.message_id) : undefined;
           return p && mail ? [{ version: s.version, messageId: p.message_id, diff: patchFiles(mail) }] : [];
         })
       : [];
-    const laterFixups = fixups
-      .filter((o) => o.id !== f.id && o.thread_id === f.thread_id && (o.date?.getTime() ?? 0) > (f.date?.getTime() ?? 0))
+    const laterFixups = (inThread.get(f.thread_id) ?? [])
+      .filter((o) => o.id !== f.id && (o.date?.getTime() ?? 0) > (f.date?.getTime() ?? 0))
       .map((o) => drafts.get(o.id) as FixupDraft);
     const m = manual.fixupState.get(f.key);
     if (m) return { id: f.id, state: m.state, reason: `set to ${m.state} by ${m.by}${m.note ? `: ${m.note}` : ''}` };
@@ -280,16 +299,27 @@ async function regroupBreakages(sql: Sql, signatures: string[], manual: ManualSt
   // series whose patches touch the file of the error, posted in the 60 days before the report.
   const unplaced = reports.filter((r) => !r.series_key && !r.patch_link && !r.patch_subject);
   const touching = await g.patchesTouching(sql, [...new Set(unplaced.flatMap((r) => r.errors.map((e) => e.file).filter((f): f is string => !!f && !/\.(o|ko|a)$/.test(f))))]);
+  const reportsOf = groupBy(reports, (r) => r.primary_signature);
+  const verdictsOf = groupBy(verdicts, (v) => v.report_message_id);
+  const claimsOf = groupBy(claims, (c) => c.report_message_id);
+  const seriesOfKey = new Map(located.series.map((x) => [x.key, x]));
+  const patchOfLink = new Map<string, (typeof located.patches)[number]>();
+  for (const p of located.patches) if (!patchOfLink.has(p.message_id)) patchOfLink.set(p.message_id, p);
+  const touchingFile = groupBy(touching, (p) => p.file);
+  const touchingOrder = new Map(touching.map((p, i) => [p, i]));
+  const verdictOrder = new Map(verdicts.map((v, i) => [v, i]));
+  const claimOrder = new Map(claims.map((c, i) => [c, i]));
   const writes: g.BreakageWrite[] = [];
   for (const signature of signatures) {
-    const own = reports.filter((r) => r.primary_signature === signature);
+    const own = reportsOf.get(signature) ?? [];
     if (own.length === 0) continue;
     const first = own[0];
     const primary = first.errors.find((e) => e.signature === signature) ?? first.errors[0];
-    const ids = new Set(own.map((r) => r.message_id));
-    const pre = verdicts.find((v) => v.kind === 'pre-existing' && ids.has(v.report_message_id));
-    const invalid = verdicts.find((v) => v.kind === 'invalid' && ids.has(v.report_message_id));
-    const ownClaims = claims.filter((c) => ids.has(c.report_message_id));
+    // In report order, then each report's verdicts in date order, as the queries return them.
+    const ownVerdicts = own.flatMap((r) => verdictsOf.get(r.message_id) ?? []).sort((a, b) => (verdictOrder.get(a) ?? 0) - (verdictOrder.get(b) ?? 0));
+    const pre = ownVerdicts.find((v) => v.kind === 'pre-existing');
+    const invalid = ownVerdicts.find((v) => v.kind === 'invalid');
+    const ownClaims = [...new Set(own.map((r) => r.message_id))].flatMap((id) => claimsOf.get(id) ?? []).sort((a, b) => (claimOrder.get(a) ?? 0) - (claimOrder.get(b) ?? 0));
     const status = breakageStatus({
       reports: own.map((r) => ({ reportId: r.message_id })),
       fixProposedBy: ownClaims.map((c) => ({ messageId: c.message_id, via: c.via })),
@@ -304,9 +334,9 @@ async function regroupBreakages(sql: Sql, signatures: string[], manual: ManualSt
       if (!links.some((l) => l.seriesId === seriesId && l.patchNumber === patchNumber)) links.push({ seriesId, patchNumber, via });
     };
     for (const r of own) {
-      const s = located.series.find((x) => x.key === r.series_key);
+      const s = r.series_key ? seriesOfKey.get(r.series_key) : undefined;
       if (s) addLink(s.id, r.patch_number, r.patch_number ? `reply to patch ${r.patch_number}` : 'reply in the series thread');
-      const byLink = located.patches.find((p) => p.message_id === r.patch_link);
+      const byLink = r.patch_link ? patchOfLink.get(r.patch_link) : undefined;
       if (byLink) addLink(byLink.series_id, byLink.number, 'robot "patch link:"');
       else if (r.patch_subject) {
         const byTitle = located.patches.find((p) => r.patch_subject?.toLowerCase().includes(p.title.toLowerCase()));
@@ -314,16 +344,22 @@ async function regroupBreakages(sql: Sql, signatures: string[], manual: ManualSt
       }
       if (!r.series_key && !r.patch_link && !r.patch_subject && r.date) {
         const reported = r.date.getTime();
-        const files = new Set(r.errors.map((e) => e.file));
-        for (const p of touching) {
-          const posted = p.date?.getTime();
-          if (posted === undefined || posted > reported || reported - posted > 60 * 86_400_000 || !files.has(p.file)) continue;
-          addLink(p.series_id, p.number, `patch ${p.number} changes ${p.file}, named in the error`);
+        const files = new Set(r.errors.map((e) => e.file).filter((f): f is string => !!f));
+        const before = [...files]
+          .flatMap((f) => touchingFile.get(f) ?? [])
+          .filter((p) => {
+            const posted = p.date?.getTime();
+            return posted !== undefined && posted <= reported && reported - posted <= FILE_LINK_WINDOW_MS;
+          })
+          .sort((a, b) => (touchingOrder.get(a) ?? 0) - (touchingOrder.get(b) ?? 0));
+        // A file that many series changed says nothing about which of them broke the build.
+        if (new Set(before.map((p) => p.series_id)).size <= MAX_FILE_LINKED_SERIES) {
+          for (const p of before) addLink(p.series_id, p.number, `patch ${p.number} changes ${p.file}, named in the error`);
         }
       }
     }
     for (const m of manual.breakageLinks.get(signature) ?? []) {
-      const s = located.series.find((x) => x.key === m.seriesKey);
+      const s = seriesOfKey.get(m.seriesKey);
       if (!s) continue;
       if (m.linked) addLink(s.id, null, `linked by ${m.by}${m.note ? `: ${m.note}` : ''}`);
       else for (let i = links.length - 1; i >= 0; i--) if (links[i].seriesId === s.id) links.splice(i, 1);

@@ -88,7 +88,7 @@ async function retrying<T>(what: string, log: (line: string) => void, fn: (attem
 async function recoverInterruptedRuns(sql: Sql, derive: (threadIds: number[]) => Promise<void>, log: (line: string) => void) {
   for (const run of await interruptedRuns(sql)) {
     if (run.pid === process.pid || (run.pid !== null && pidAlive(run.pid))) continue;
-    const threads = run.kind === 'reindex' ? [] : await threadsToRecover(sql, run.updatedAt);
+    const threads = run.kind === 'reindex' ? [] : await threadsToRecover(sql, run.derivedThrough);
     if (threads.length) await derive(threads);
     await markInterrupted(sql, run.id, run.kind === 'reindex' ? 'interrupted: run `patchloom reindex` again to finish rebuilding' : `interrupted; the next run re-derived ${threads.length} threads it may have left behind`);
     log(
@@ -99,7 +99,14 @@ async function recoverInterruptedRuns(sql: Sql, derive: (threadIds: number[]) =>
   }
 }
 
-/** Import a stream of messages. Each batch is stored in one transaction; derived data follows every `deriveEvery` messages and at the end. */
+/**
+ * Import a stream of messages. Three things overlap: reading and parsing the next batch, storing
+ * this one (one transaction per batch, in order), and deriving the threads of earlier ones. One
+ * derive runs at a time, over every thread stored since the last one began: a thread that grows
+ * across many batches of a bulk import is analysed a few times, not once per batch. Storing
+ * waits when `deriveEvery` messages are already waiting for the next derive. Live mail
+ * (`deriveEvery` 0) is derived batch by batch before the next is stored.
+ */
 export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>, opts: PipelineOptions): Promise<PipelineSummary> {
   const batchSize = opts.batchSize ?? 500;
   const log = opts.log ?? ((line: string) => process.stderr.write(line + '\n'));
@@ -111,14 +118,37 @@ export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>
   const underived = new Set<number>();
   const deriveEvery = opts.deriveEvery ?? (opts.kind === 'imap' ? 0 : 5000);
   let sinceDerive = 0;
+  let lastStoredAt: Date | null = null;
   let pending: Promise<IncomingMessage>[] = [];
   let pendingBytes = 0;
+  let storing: Promise<void> = Promise.resolve();
+  let deriving: Promise<void> | null = null;
+  let failure: unknown = null;
 
-  const flush = async () => {
-    if (pending.length === 0) return;
-    const batch = await Promise.all(pending);
-    pending = [];
-    pendingBytes = 0;
+  // The run's progress records how far derived data has caught up (import_runs.derived_through),
+  // so recovery after a crash (above) re-derives everything stored after that.
+  const deriveNow = async () => {
+    const ids = [...underived];
+    const through = lastStoredAt;
+    const snapshot = { ...counts };
+    underived.clear();
+    sinceDerive = 0;
+    if (ids.length) await retrying('deriving threads', log, () => derive(ids));
+    await retrying('recording progress', log, () => updateRun(sql, runId, snapshot, through));
+  };
+  const startDerive = () => {
+    if (deriving || failure) return;
+    deriving = deriveNow()
+      .catch((err: unknown) => {
+        failure ??= err;
+      })
+      .finally(() => {
+        deriving = null;
+        if (sinceDerive >= deriveEvery) startDerive();
+      });
+  };
+
+  const store = async (batch: IncomingMessage[]) => {
     let retried = false;
     const result = await retrying('storing a batch', log, (attempt) => {
       retried = attempt > 1;
@@ -134,28 +164,31 @@ export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>
     counts.duplicates += result.duplicates;
     counts.flagged += result.flagged;
     counts.doneBytes = opts.bytesDone?.() ?? counts.doneBytes;
+    if (result.added) lastStoredAt = result.storedAt;
     result.touchedThreads.forEach((t) => {
       touchedAll.add(t);
       underived.add(t);
     });
     sinceDerive += batch.length;
-    if (sinceDerive >= deriveEvery) await deriveNow();
+    if (deriveEvery === 0) await deriveNow();
+    else if (sinceDerive >= deriveEvery) startDerive();
     await opts.afterBatch?.(result, batch);
     opts.onProgress?.({ ...counts, totalBytes: opts.totalBytes ?? null });
   };
 
-  // Derived data follows every `deriveEvery` messages rather than every batch: a thread that
-  // grows across many batches of a bulk import is then analysed a few times, not once per batch.
-  // The run's progress is recorded only after a derive, so recovery after a crash (above)
-  // re-derives everything stored since.
-  const deriveNow = async () => {
-    if (underived.size) {
-      const ids = [...underived];
-      await retrying('deriving threads', log, () => derive(ids));
-      underived.clear();
-    }
-    sinceDerive = 0;
-    await retrying('recording progress', log, () => updateRun(sql, runId, counts));
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const batch = await Promise.all(pending);
+    pending = [];
+    pendingBytes = 0;
+    await storing;
+    // Backpressure: a derive covers at most about `deriveEvery` messages, so its memory and
+    // what a crash leaves to re-derive stay bounded however far storing could run ahead.
+    while (deriving && deriveEvery > 0 && sinceDerive >= deriveEvery) await deriving;
+    if (failure) throw failure;
+    storing = store(batch).catch((err: unknown) => {
+      failure ??= err;
+    });
   };
 
   try {
@@ -165,8 +198,13 @@ export async function runPipeline(sql: Sql, input: AsyncIterable<SourcedMessage>
       if (pending.length >= batchSize || pendingBytes >= MAX_BATCH_BYTES) await flush();
     }
     await flush();
+    await storing;
+    while (deriving) await deriving;
+    if (failure) throw failure;
     await deriveNow();
   } catch (err) {
+    await storing;
+    while (deriving) await deriving;
     await finishRun(sql, runId, counts, (err as Error).message).catch(() => {});
     throw err;
   }

@@ -179,6 +179,7 @@ const B4_TREE = /^tree:\s+(\S+)\s*$/;
 const B4_BRANCH = /^branch:\s+(\S+)\s*$/;
 const LEAD = String.raw`(?:(?:thanks|thank you|ok|okay|great|nice|cool|looks good|lgtm|hi all|hi)[,.!:]*\s+)?(?:(?:i've|i have|i|now)\s+)?(?:(?:the\s+|this\s+|whole\s+|entire\s+|v\d+\s+)*(?:series|patch(?:es|set)?|all(?: patches)?|both|it|this|them|these)\s+)?(?:now\s+|also\s+)?`;
 const VERB = String.raw`(applied|queued(?: up)?|picked(?: up)?|pushed|merged)`;
+const APPLIED_VERB = /applied|queued|picked|pushed|merged/i;
 // No numbered objects ("Applied patches 1-3"): a partial take is left to a b4-style list or a human.
 const OBJECT = String.raw`(?:\s+(?:this|it|the (?:whole |entire )?(?:series|patch(?:es|set)?)|them|both(?: patches)?|all(?: patches)?))?`;
 const TARGET = String.raw`(?:\s+(to|in|into|for)\s+([^,!;]{1,80}?))?`;
@@ -213,7 +214,8 @@ function parseTarget(target: string | undefined): { tree: string | null; branch:
 }
 
 function appliedReply(mail: Mail): CommitNotice | null {
-  if (!mail.inReplyTo) return null;
+  // APPLIED_LINE needs one of its verbs: most replies have none, and need no line scan.
+  if (!mail.inReplyTo || !APPLIED_VERB.test(mail.body)) return null;
   const own = ownLines(mail.body);
   const prose: string[] = [];
   const listed: CommitNotice['listed'] = [];
@@ -352,6 +354,44 @@ export function matchNoticeToPatches(
   // Same author first: it is cheap and rules out most candidates before their titles are parsed.
   const loose = candidates.filter((c) => sameAuthor(notice.author, c.author) && titleSummary(c.title) === summary);
   return loose.length === 1 ? [{ messageId: loose[0].messageId, by: 'title' }] : [];
+}
+
+/** Candidates indexed by what a notice can match them on, so many notices need not each scan every patch. */
+export interface NoticeCandidateIndex {
+  all: NoticeCandidate[];
+  byKey: Map<string, number[]>;
+}
+
+export function indexNoticeCandidates(candidates: NoticeCandidate[]): NoticeCandidateIndex {
+  const byKey = new Map<string, number[]>();
+  const add = (key: string, i: number) => {
+    const list = byKey.get(key);
+    if (list) list.push(i);
+    else byKey.set(key, [i]);
+  };
+  candidates.forEach((c, i) => {
+    add(`id:${c.messageId}`, i);
+    add(`title:${comparableTitle(c.title)}`, i);
+    if (c.author.email) add(`email:${c.author.email.toLowerCase()}`, i);
+    const name = c.author.name.trim().toLowerCase();
+    if (name) add(`name:${name}`, i);
+  });
+  return { all: candidates, byKey };
+}
+
+/**
+ * The candidates matchNoticeToPatches could match for this notice (by link, reply, title or
+ * author), in their original order: matching against them gives the same answer as against all.
+ */
+export function candidatesForNotice(index: NoticeCandidateIndex, notice: CommitNotice): NoticeCandidate[] {
+  const keys = [...notice.links.map((l) => `id:${l}`), `title:${comparableTitle(notice.title)}`];
+  if (notice.inReplyTo) keys.push(`id:${notice.inReplyTo}`);
+  if (notice.author?.email) keys.push(`email:${notice.author.email.toLowerCase()}`);
+  const name = notice.author?.name.trim().toLowerCase();
+  if (name) keys.push(`name:${name}`);
+  const picked = new Set<number>();
+  for (const k of keys) for (const i of index.byKey.get(k) ?? []) picked.add(i);
+  return [...picked].sort((a, b) => a - b).map((i) => index.all[i]);
 }
 
 /**

@@ -171,7 +171,7 @@ function readFile(lines: string[], i: number): { file: FileDiff; next: number } 
 
 /** Several modules look for the diffs of the same bodies; remember the last ones (frozen, so shared safely). */
 const recent = new Map<string, DiffBlock[]>();
-const RECENT_MAX = 64;
+const RECENT_MAX = 256;
 
 /** Every diff in the given text (or lines), in order. */
 export function findDiffs(text: string | string[]): DiffBlock[] {

@@ -296,8 +296,15 @@ export function extractTrailers(text: string, opts: ExtractOptions = {}): Traile
  * reply rules. A patch mail gives none this way (its own trailers head its diff); use patchTrailers.
  */
 export function trailersGivenIn(mail: Mail): TrailerScan {
-  return scanLines(ownLines(mail.body), { reply: true });
+  const hit = givenIn.get(mail);
+  if (hit) return hit;
+  const scan = scanLines(ownLines(mail.body), { reply: true });
+  givenIn.set(mail, scan);
+  return scan;
 }
+
+/** Thread analysis asks once per series a message belongs to, and again for review facts. */
+const givenIn = new WeakMap<Mail, TrailerScan>();
 
 /** A patch mail's own trailers: those above its "---". */
 export function patchTrailers(mail: Mail): Trailer[] {

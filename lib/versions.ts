@@ -52,7 +52,9 @@ export interface VersionLink {
 }
 
 /** Without stronger evidence, a same-title match older than this is a different series. */
-const TITLE_ONLY_MAX_GAP_MS = 365 * 24 * 3600 * 1000;
+/** Postings further apart than this are linked only on strong evidence (change-id, threading, links). */
+export const TITLE_ONLY_MAX_GAP_DAYS = 365;
+const TITLE_ONLY_MAX_GAP_MS = TITLE_ONLY_MAX_GAP_DAYS * 24 * 3600 * 1000;
 const SAME_VERSION_MAX_GAP_MS = 90 * 24 * 3600 * 1000;
 const MAX_BODY = 1 << 20;
 

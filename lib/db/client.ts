@@ -71,7 +71,8 @@ function guardWriteRace() {
  */
 export function connect(url: string, max = 10): { sql: Sql; db: Db; drizzleClient: Sql } {
   guardWriteRace();
-  const options = { onnotice: () => {}, connection: { application_name: 'patchloom' } };
+  // JIT compiles big plans for up to a second each; Patchloom's queries are index lookups that run in milliseconds.
+  const options = { onnotice: () => {}, connection: { application_name: 'patchloom', jit: 'off' } };
   const sql = postgres(url, { ...options, max });
   const drizzleClient = postgres(url, { ...options, max: Math.max(2, Math.ceil(max / 3)) });
   return { sql, db: drizzle(drizzleClient, { schema }), drizzleClient };

@@ -256,6 +256,7 @@ export async function writeThreadAnalyses(tx: TransactionSql, entries: { threadI
         in_reply_to: r.inReplyTo,
         errors: json(tx, r.report.errors),
         signatures: r.report.errors.map((er) => indexableKey(er.signature)),
+        error_files: [...new Set(r.report.errors.flatMap((er) => (er.file ? [indexableKey(er.file)] : [])))],
         primary_signature: r.primarySignature,
         series_key: r.seriesKey,
         patch_number: r.patchNumber,

@@ -5,6 +5,8 @@
  */
 import type { JSONValue, Sql } from 'postgres';
 import type { ReviewFacts } from './schema.ts';
+import { groupBy } from '../group.ts';
+import { TITLE_ONLY_MAX_GAP_DAYS } from '../versions.ts';
 
 export interface SeriesRow {
   id: number;
@@ -34,16 +36,31 @@ export async function seriesByIds(sql: Sql, ids: number[]): Promise<SeriesRow[]>
   return sql<SeriesRow[]>`select * from series where id = any(${ids})`;
 }
 
-/** Series that could be other versions of the given ones: same author, same change-id, same title, or threaded into them. */
-export async function versionCandidates(sql: Sql, ids: number[]): Promise<SeriesRow[]> {
+/**
+ * Series that could be other versions of the given ones: the same change-id or title, threaded
+ * into them or linked from their cover letters, or by the same author within the gap that
+ * lib/versions.ts accepts on weaker evidence; then the stored version chains of all of those,
+ * so relinking part of a chain never cuts it. Each arm is an index lookup.
+ */
+export async function versionCandidates(sql: Sql, ids: number[], linkedIds: string[]): Promise<SeriesRow[]> {
+  const window = `${TITLE_ONLY_MAX_GAP_DAYS} days`;
   return sql<SeriesRow[]>`
-    with a as (select * from series where id = any(${ids}))
-    select distinct s.* from series s, a
-    where s.author_email = a.author_email
-       or (s.change_id is not null and s.change_id = a.change_id)
-       or lower(s.title) = lower(a.title)
-       or (a.in_reply_to is not null and a.in_reply_to = any(s.message_ids))
-       or (s.in_reply_to is not null and s.in_reply_to = any(a.message_ids))`;
+    with recursive a as (select * from series where id = any(${ids})),
+    near as (
+      select s.id from a join series s on s.author_email = a.author_email
+        and (a.date is null or s.date is null or s.date between a.date - ${window}::interval and a.date + ${window}::interval)
+      union select s.id from a join series s on s.change_id = a.change_id
+      union select s.id from a join series s on lower(s.title) = lower(a.title)
+      union select s.id from a join series s on s.message_ids @> array[a.in_reply_to] where a.in_reply_to is not null
+      union select s.id from a join series s on s.in_reply_to = any(a.message_ids)
+      union select s.id from series s where s.message_ids && ${linkedIds}::text[]
+    ),
+    chain(id) as (
+      select id from near
+      union select x.id from chain c join series s on s.id = c.id
+        join series x on x.id in (s.previous_version_id, s.next_version_id, s.superseded_by_id)
+    )
+    select s.* from series s where s.id in (select id from chain)`;
 }
 
 export async function messageBodies(sql: Sql, messageIds: string[]): Promise<Map<string, string>> {
@@ -52,8 +69,20 @@ export async function messageBodies(sql: Sql, messageIds: string[]): Promise<Map
   return new Map(rows.map((r) => [r.message_id, r.body]));
 }
 
-export async function patchesOfSeries(sql: Sql, ids: number[]) {
-  return sql<{ series_id: number; number: number; message_id: string; title: string; author_name: string; author_email: string; patch_id: string; date: Date | null; placeholder: boolean }[]>`
+export interface PatchRow {
+  series_id: number;
+  number: number;
+  message_id: string;
+  title: string;
+  author_name: string;
+  author_email: string;
+  patch_id: string;
+  date: Date | null;
+  placeholder: boolean;
+}
+
+export async function patchesOfSeries(sql: Sql, ids: number[]): Promise<PatchRow[]> {
+  return sql<PatchRow[]>`
     select series_id, number, message_id, title, author_name, author_email, patch_id, date, placeholder from patches where series_id = any(${ids}) order by series_id, number`;
 }
 
@@ -233,7 +262,12 @@ export interface ReportRow {
   patch_number: number | null;
 }
 
-export async function signaturesToRegroup(sql: Sql, threadIds: number[], seriesIds: number[]): Promise<string[]> {
+/**
+ * Signatures whose grouping the given threads and series may change: their own reports, the
+ * failures linked to them, and reports naming no series that are tied to series by file
+ * within `fileLinkDays` after a patch (see regroupBreakages).
+ */
+export async function signaturesToRegroup(sql: Sql, threadIds: number[], seriesIds: number[], fileLinkDays: number): Promise<string[]> {
   const rows = await sql<{ s: string }[]>`
     select distinct primary_signature as s from build_reports
     where primary_signature is not null and (thread_id = any(${threadIds})
@@ -241,8 +275,9 @@ export async function signaturesToRegroup(sql: Sql, threadIds: number[], seriesI
     union select b.signature from breakages b join breakage_links l on l.breakage_id = b.id where l.series_id = any(${seriesIds})
     union select r.primary_signature from build_reports r
       where r.primary_signature is not null and r.series_key is null and r.patch_link is null and r.patch_subject is null
-        and exists (select 1 from patches p where p.series_id = any(${seriesIds})
-                    and p.files && array(select e->>'file' from jsonb_array_elements(r.errors) e where e->>'file' is not null))
+        and r.error_files && array(select distinct f from patches p, unnest(p.files) f where p.series_id = any(${seriesIds}))
+        and r.date >= (select min(date) from patches where series_id = any(${seriesIds}))
+        and r.date <= (select max(date) from patches where series_id = any(${seriesIds})) + make_interval(days => ${fileLinkDays})
     union select b.signature from breakages b where not exists (select 1 from breakage_reports r where r.breakage_id = b.id)`;
   return rows.map((r) => r.s);
 }
@@ -373,14 +408,20 @@ export async function statusInputs(sql: Sql, ids: number[]): Promise<StatusInput
     select s.id, n.version from series s join series n on n.id = s.superseded_by_id where s.id = any(${ids})`;
   const newest = await sql<{ id: number; at: Date | null }[]>`
     select s.id, max(m.sort_date) as at from series s join messages m on m.message_id = any(s.message_ids) and m.canonical where s.id = any(${ids}) group by s.id`;
+  const breaksOf = groupBy(breaks, (b) => b.series_id);
+  const fixOf = groupBy(fix, (f) => f.series_id);
+  const reviewedOf = groupBy(reviewed, (r) => r.series_id);
+  const appliedOf = groupBy(applied, (r) => r.series_id);
+  const supOf = new Map(sup.map((x) => [x.id, x.version]));
+  const newestOf = new Map(newest.map((x) => [x.id, x.at]));
   return series.map((s) => ({
     series: s,
-    openBreakages: breaks.filter((b) => b.series_id === s.id).map((b) => ({ id: b.id, title: b.message })),
-    pendingFixups: fix.filter((f) => f.series_id === s.id).map((f) => ({ id: f.id, subject: f.subject ?? '(untitled fixup)' })),
-    reviewed: reviewed.filter((r) => r.series_id === s.id).map((r) => r.patch_number),
-    applied: applied.filter((r) => r.series_id === s.id).map((r) => r.number),
-    supersededByVersion: sup.find((x) => x.id === s.id)?.version ?? null,
-    newestFactAt: newest.find((x) => x.id === s.id)?.at ?? null,
+    openBreakages: (breaksOf.get(s.id) ?? []).map((b) => ({ id: b.id, title: b.message })),
+    pendingFixups: (fixOf.get(s.id) ?? []).map((f) => ({ id: f.id, subject: f.subject ?? '(untitled fixup)' })),
+    reviewed: (reviewedOf.get(s.id) ?? []).map((r) => r.patch_number),
+    applied: (appliedOf.get(s.id) ?? []).map((r) => r.number),
+    supersededByVersion: supOf.get(s.id) ?? null,
+    newestFactAt: newestOf.get(s.id) ?? null,
   }));
 }
 

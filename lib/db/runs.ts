@@ -18,10 +18,12 @@ export async function startRun(sql: Sql, kind: 'file' | 'imap' | 'reindex', sour
   return row.id;
 }
 
-export async function updateRun(sql: Sql, id: number, c: RunCounts) {
+/** Record progress; `derivedThrough` (see import_runs.derived_through) when a derive has caught up. */
+export async function updateRun(sql: Sql, id: number, c: RunCounts, derivedThrough: Date | null = null) {
   await sql`
     update import_runs set done_bytes = ${c.doneBytes}, messages = ${c.messages}, added = ${c.added},
-      duplicates = ${c.duplicates}, flagged = ${c.flagged}, updated_at = now()
+      duplicates = ${c.duplicates}, flagged = ${c.flagged}, updated_at = now(),
+      derived_through = coalesce(${derivedThrough}, derived_through)
     where id = ${id}`;
 }
 
@@ -37,15 +39,16 @@ export interface OpenRun {
   id: number;
   kind: string;
   pid: number | null;
-  /** When its last batch finished (or it started). */
-  updatedAt: Date;
+  /** Derived data is current for what it stored before this time (else since it started). */
+  derivedThrough: Date;
 }
 
 /** Runs still marked running: live ones, and ones whose process died without finishing. */
 export async function interruptedRuns(sql: Sql): Promise<OpenRun[]> {
-  const rows = await sql<{ id: number; kind: string; pid: number | null; updated_at: Date }[]>`
-    select id, kind, pid, updated_at from import_runs where state = 'running' and (host is null or host = ${hostname()}) order by id`;
-  return rows.map((r) => ({ id: r.id, kind: r.kind, pid: r.pid, updatedAt: r.updated_at }));
+  const rows = await sql<{ id: number; kind: string; pid: number | null; derived_through: Date }[]>`
+    select id, kind, pid, coalesce(derived_through, started_at) as derived_through from import_runs
+    where state = 'running' and (host is null or host = ${hostname()}) order by id`;
+  return rows.map((r) => ({ id: r.id, kind: r.kind, pid: r.pid, derivedThrough: r.derived_through }));
 }
 
 export async function markInterrupted(sql: Sql, id: number, error: string) {

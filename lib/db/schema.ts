@@ -134,6 +134,11 @@ export const importRuns = pgTable('import_runs', {
   pid: integer('pid'),
   /** The machine the run's process runs on: only that machine can tell whether it died. */
   host: text('host'),
+  /**
+   * Derived data is current for every message this run stored before this time (the store
+   * transaction time of the last batch its derive covered); recovery re-derives from here.
+   */
+  derivedThrough: tz('derived_through'),
 });
 
 export const imapCheckpoints = pgTable(
@@ -198,7 +203,10 @@ export const series = pgTable(
     uniqueIndex('series_key').on(t.key),
     index('series_thread').on(t.threadId),
     index('series_date').on(t.date),
-    index('series_author').on(t.authorEmail),
+    index('series_author').on(t.authorEmail, t.date),
+    index('series_change_id').on(t.changeId),
+    index('series_title_lower').on(sql`lower(${t.title})`),
+    index('series_in_reply_to').on(t.inReplyTo),
     index('series_status').on(t.status),
     index('series_search').using('gin', t.search),
     index('series_title_trgm').using('gin', sql`${t.title} gin_trgm_ops`),
@@ -326,6 +334,8 @@ export const buildReports = pgTable(
     inReplyTo: text('in_reply_to'),
     errors: jsonb('errors').$type<unknown[]>().notNull(),
     signatures: text('signatures').array().notNull(),
+    /** The files its errors name: a report that names no series is tied to the series touching them. */
+    errorFiles: text('error_files').array().notNull().default(sql`'{}'::text[]`),
     /** The signature the report is grouped by (its primary error's). */
     primarySignature: text('primary_signature'),
     /** The series and patch the report answers (its nearest patch ancestor), when in a series thread. */
@@ -337,6 +347,7 @@ export const buildReports = pgTable(
     index('build_reports_thread').on(t.threadId),
     index('build_reports_signatures').using('gin', t.signatures),
     index('build_reports_primary').on(t.primarySignature),
+    index('build_reports_error_files').using('gin', t.errorFiles),
   ],
 );
 

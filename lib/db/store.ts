@@ -29,6 +29,8 @@ export interface StoreResult {
   touchedThreads: number[];
   /** Ids of the raw messages this batch added. */
   addedRawIds: number[];
+  /** The store transaction's time: every message it added was received at this time. */
+  storedAt: Date;
 }
 
 /** Serialises thread assignment between concurrent writers (two IMAP workers, an import and a sync). */
@@ -143,8 +145,9 @@ async function assignThreads(tx: TransactionSql, mails: { rawId: number; keys: s
 
 /** Store one batch of messages. Idempotent: stored bytes and known sources are skipped. */
 export async function storeBatch(sql: Sql, batch: IncomingMessage[]): Promise<StoreResult> {
-  if (batch.length === 0) return { added: 0, duplicates: 0, flagged: 0, touchedThreads: [], addedRawIds: [] };
+  if (batch.length === 0) return { added: 0, duplicates: 0, flagged: 0, touchedThreads: [], addedRawIds: [], storedAt: new Date(0) };
   return sql.begin(async (tx) => {
+    const [{ now: storedAt }] = await tx<{ now: Date }[]>`select now()`;
     // Duplicates inside the batch itself: keep the first occurrence of each hash.
     const firstByHash = new Map<string, IncomingMessage>();
     for (const m of batch) if (!firstByHash.has(m.sha256)) firstByHash.set(m.sha256, m);
@@ -190,9 +193,9 @@ export async function storeBatch(sql: Sql, batch: IncomingMessage[]): Promise<St
       on conflict (source_key) do nothing`;
 
     const added = unique.filter((m) => newIds.has(m.sha256));
-    if (added.length === 0) return { added: 0, duplicates: batch.length, flagged: 0, touchedThreads: [], addedRawIds: [] };
+    if (added.length === 0) return { added: 0, duplicates: batch.length, flagged: 0, touchedThreads: [], addedRawIds: [], storedAt };
     const indexed = await indexMessages(tx, added.map((m) => ({ rawId: newIds.get(m.sha256) as number, mail: m.mail, parsed: m.parsed })));
-    return { ...indexed, added: added.length, duplicates: batch.length - added.length };
+    return { ...indexed, added: added.length, duplicates: batch.length - added.length, storedAt };
   });
 }
 
@@ -237,7 +240,7 @@ export interface IndexInput {
  * Write the parsed form of stored raw messages and thread them. Used by import, and by
  * reindex (which empties the parsed tables and feeds every raw message through here again).
  */
-export async function indexMessages(tx: TransactionSql, inputs: IndexInput[]): Promise<Omit<StoreResult, 'added' | 'duplicates'>> {
+export async function indexMessages(tx: TransactionSql, inputs: IndexInput[]): Promise<Omit<StoreResult, 'added' | 'duplicates' | 'storedAt'>> {
   // Same Message-ID, different bytes: keep both, the earlier one stays canonical.
   const ids = [...new Set(inputs.map((m) => m.mail.messageId))];
   const taken = new Set(

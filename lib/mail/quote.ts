@@ -17,7 +17,7 @@ type OwnLine = { line: string; index: number };
  * objections): remember the last ones. Results are frozen, so sharing them is safe.
  */
 const recent = new Map<string, readonly OwnLine[]>();
-const RECENT_MAX = 64;
+const RECENT_MAX = 256;
 
 /** The lines the author wrote, each with its 0-based line number in the body; quoted lines and attribution lines are dropped. */
 export function ownLines(body: string): readonly OwnLine[] {

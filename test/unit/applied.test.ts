@@ -4,6 +4,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { corpusFiles, describeCorpus, loadMails, mailFromText, readCorpus } from '../helpers/corpus.ts';
 import {
+  candidatesForNotice,
+  indexNoticeCandidates,
   matchNoticeToPatches,
   messageIdFromLink,
   parseCommitNotice,
@@ -400,3 +402,54 @@ async function fastestMs(fn: () => unknown): Promise<number> {
   }
   return best;
 }
+
+describe('candidatesForNotice', () => {
+  // Loose matching (same author, title without its prefix) needs a summary of 12 characters or more.
+  const titles = [
+    '[PATCH 1/3] x86/entry: Add the foo system call',
+    '[PATCH v2 1/3] x86/entry: add the foo system call',
+    '[PATCH 2/3] x86, syscalls: Add the foo system call',
+    '[PATCH] mm: fix the bar accounting',
+    'Re: [PATCH] mm: fix the bar accounting',
+    '[PATCH 3/3] x86/entry: remove the baz wrapper',
+  ];
+  const people = [
+    { name: 'Ann Author', email: 'ann@example.org' },
+    { name: 'Ann Author', email: 'ann@other.example' },
+    { name: 'Bob Builder', email: 'Bob@Example.org' },
+    { name: '', email: 'bob@example.org' },
+  ];
+  const ids = ['a@x', 'b@x', 'c@x', 'd@x', 'e@x'];
+  const candidate = fc.record({ messageId: fc.constantFrom(...ids), title: fc.constantFrom(...titles), author: fc.constantFrom(...people) });
+  const notice = fc.record({
+    kind: fc.constantFrom<CommitNotice['kind']>('tip-bot2', 'git-commit', 'applied-reply'),
+    commit: fc.constant(null),
+    branch: fc.constant(null),
+    tree: fc.constant(null),
+    title: fc.constantFrom(...titles.map((t) => t.replace(/^(Re: )?\[[^\]]*\] /, ''))),
+    links: fc.subarray(ids, { maxLength: 2 }),
+    author: fc.option(fc.constantFrom(...people), { nil: null }),
+    committer: fc.constant(null),
+    inReplyTo: fc.option(fc.constantFrom(...ids), { nil: null }),
+    listed: fc.constant<CommitNotice['listed']>([]),
+  });
+
+  it('matches exactly what matching against every candidate matches', () => {
+    fc.assert(
+      fc.property(fc.array(candidate, { maxLength: 12 }), notice, (candidates, n) => {
+        const pool = candidatesForNotice(indexNoticeCandidates(candidates), n);
+        expect(matchNoticeToPatches(n, pool)).toEqual(matchNoticeToPatches(n, candidates));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('leaves out candidates nothing could match', () => {
+    const candidates: NoticeCandidate[] = [
+      { messageId: 'a@x', title: '[PATCH] mm: fix the bar', author: people[0] },
+      { messageId: 'b@x', title: '[PATCH] net: unrelated', author: people[2] },
+    ];
+    const n = { kind: 'git-commit', commit: null, branch: null, tree: null, title: 'mm: fix the bar', links: [], author: people[0], committer: null, inReplyTo: null, listed: [] } satisfies CommitNotice;
+    expect(candidatesForNotice(indexNoticeCandidates(candidates), n).map((c) => c.messageId)).toEqual(['a@x']);
+  });
+});
