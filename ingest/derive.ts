@@ -6,7 +6,8 @@
  * be rebuilt from raw mail (`patchloom reindex`).
  */
 import type { Sql } from 'postgres';
-import { analyseThread, indexableKey } from '../lib/analyse.ts';
+import { analyseThread, indexableKey, type ThreadAnalysis } from '../lib/analyse.ts';
+import type { Mail } from '../lib/mail/types.ts';
 import { candidatesForNotice, indexNoticeCandidates, matchNoticeToPatches, patchNumberOfMessageId, type CommitNotice } from '../lib/applied.ts';
 import { breakageStatus } from '../lib/buildlog/index.ts';
 import { applyFixupTargets, factArrivals, linkedSignatures, loadManualState, type ManualState } from '../lib/db/actions.ts';
@@ -26,36 +27,75 @@ const FILE_LINK_WINDOW_MS = FILE_LINK_DAYS * 86_400_000;
 /** when at most this many series did. */
 const MAX_FILE_LINKED_SERIES = 5;
 
-export async function deriveThreads(sql: Sql, threadIds: number[]): Promise<void> {
-  const unique = [...new Set(threadIds)];
-  const touchedSeries = new Set<number>();
-  for (let i = 0; i < unique.length; i += THREADS_PER_CHUNK) {
-    const chunk = unique.slice(i, i + THREADS_PER_CHUNK);
-    const threads = await loadThreads(sql, chunk);
-    const write = (ids: number[]) =>
-      sql.begin(async (tx) => {
-        const empty = ids.filter((t) => (threads.get(t) ?? []).length === 0);
-        await clearThreads(tx, empty);
-        const entries = ids.filter((t) => !empty.includes(t)).map((threadId) => ({ threadId, analysis: analyseThread(threads.get(threadId) ?? []) }));
-        for (const id of await writeThreadAnalyses(tx, entries)) touchedSeries.add(id);
-      });
-    try {
-      await write(chunk);
-    } catch (err) {
-      if (isTransientError(err)) throw err;
-      // One hostile thread (a value PostgreSQL cannot index, an analysis that throws) must not stop
-      // the import: write thread by thread, and leave only the failing one without derived data.
-      for (const threadId of chunk) {
-        try {
-          await write([threadId]);
-        } catch (one) {
-          if (isTransientError(one)) throw one;
-          process.stderr.write(`patchloom: warning: thread ${threadId} could not be analysed (${(one as Error).message}); its messages are stored, its series, fixups and reports are left out\n`);
-          await sql.begin((tx) => clearThreads(tx, [threadId]));
-        }
+type ThreadOutcome = { threadId: number; analysis: ThreadAnalysis } | { threadId: number; error: Error };
+
+/** Analyse a chunk of loaded threads; a thread whose analysis throws is reported, not fatal. */
+function analyseChunk(chunk: number[], threads: Map<number, Mail[]>): { empty: number[]; outcomes: ThreadOutcome[] } {
+  const empty = chunk.filter((t) => (threads.get(t) ?? []).length === 0);
+  const outcomes = chunk
+    .filter((t) => !empty.includes(t))
+    .map((threadId): ThreadOutcome => {
+      try {
+        return { threadId, analysis: analyseThread(threads.get(threadId) ?? []) };
+      } catch (err) {
+        return { threadId, error: err as Error };
+      }
+    });
+  return { empty, outcomes };
+}
+
+async function writeChunk(sql: Sql, { empty, outcomes }: ReturnType<typeof analyseChunk>, touchedSeries: Set<number>) {
+  const warn = (threadId: number, err: Error) =>
+    process.stderr.write(`patchloom: warning: thread ${threadId} could not be analysed (${err.message}); its messages are stored, its series, fixups and reports are left out\n`);
+  const failed = outcomes.flatMap((o) => ('error' in o ? [o] : []));
+  for (const f of failed) warn(f.threadId, f.error);
+  const analysed = outcomes.flatMap((o) => ('analysis' in o ? [o] : []));
+  const write = (entries: typeof analysed, clear: number[]) =>
+    sql.begin(async (tx) => {
+      await clearThreads(tx, clear);
+      for (const id of await writeThreadAnalyses(tx, entries)) touchedSeries.add(id);
+    });
+  try {
+    await write(analysed, [...empty, ...failed.map((f) => f.threadId)]);
+  } catch (err) {
+    if (isTransientError(err)) throw err;
+    // One hostile thread (a value PostgreSQL cannot index) must not stop the import: write
+    // thread by thread, and leave only the failing one without derived data.
+    await sql.begin((tx) => clearThreads(tx, [...empty, ...failed.map((f) => f.threadId)]));
+    for (const entry of analysed) {
+      try {
+        await write([entry], []);
+      } catch (one) {
+        if (isTransientError(one)) throw one;
+        warn(entry.threadId, one as Error);
+        await sql.begin((tx) => clearThreads(tx, [entry.threadId]));
       }
     }
   }
+}
+
+/**
+ * Recompute the derived data of the given threads, 200 at a time: the next chunk loads and
+ * the previous one is written while this one is analysed, so the database and the CPU work
+ * side by side. Then the cross-thread pass over what they touched.
+ */
+export async function deriveThreads(sql: Sql, threadIds: number[]): Promise<void> {
+  const unique = [...new Set(threadIds)];
+  const touchedSeries = new Set<number>();
+  const chunks: number[][] = [];
+  for (let i = 0; i < unique.length; i += THREADS_PER_CHUNK) chunks.push(unique.slice(i, i + THREADS_PER_CHUNK));
+  // A promise that is awaited only later must not count as an unhandled rejection meanwhile.
+  const settled = <T>(p: Promise<T>) => (p.catch(() => {}), p);
+  let loading = chunks.length ? settled(loadThreads(sql, chunks[0])) : null;
+  let writing: Promise<void> = Promise.resolve();
+  for (let c = 0; c < chunks.length; c++) {
+    const threads = (await loading) as Map<number, Mail[]>;
+    loading = c + 1 < chunks.length ? settled(loadThreads(sql, chunks[c + 1])) : null;
+    const analysed = analyseChunk(chunks[c], threads);
+    await writing;
+    writing = settled(writeChunk(sql, analysed, touchedSeries));
+  }
+  await writing;
   await crossThreadPass(sql, unique, [...touchedSeries]);
 }
 

@@ -4,7 +4,7 @@
  * the reason it was decided.
  */
 import { findDiffs } from '../diff.ts';
-import { ownText } from '../mail/quote.ts';
+import { isQuotedLine, ownText } from '../mail/quote.ts';
 import type { Address, Mail } from '../mail/types.ts';
 import { findCompilerMention, findDistroMention } from './context.ts';
 import { scanLog } from './extract.ts';
@@ -38,7 +38,7 @@ function sentences(text: string): string[] {
   const lines = text.slice(0, MAX_SCAN).split('\n');
   // Code and help text in a diff are not the author speaking.
   for (const b of findDiffs(lines)) for (let i = b.startLine; i < b.endLine; i++) lines[i] = '';
-  const own = lines.filter((l) => !/^[ \t]{0,3}>/.test(l)).join('\n');
+  const own = lines.filter((l) => !isQuotedLine(l)).join('\n');
   const out: string[] = [];
   for (const para of own.split(/\n[ \t]*\n/)) {
     const flat = para.replace(/\s+/g, ' ').trim();

@@ -3,11 +3,16 @@
  * Reports, trailers and fixups count only in the author's own text.
  */
 
-const QUOTED = /^[ \t]{0,3}>/;
 const ATTRIBUTION = /^(On .{3,200}wrote:|.{1,120} (wrote|writes|schrieb):)\s*$/;
 
+/** A '>' after at most three spaces or tabs (/^[ \t]{0,3}>/, without a regex: it runs on every line). */
 export function isQuotedLine(line: string): boolean {
-  return QUOTED.test(line);
+  for (let i = 0; i < 4 && i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 62) return true; // >
+    if (c !== 32 && c !== 9) return false;
+  }
+  return false;
 }
 
 type OwnLine = { line: string; index: number };
