@@ -82,6 +82,8 @@ async function writeChunk(sql: Sql, { empty, outcomes }: ReturnType<typeof analy
 export async function deriveThreads(sql: Sql, threadIds: number[]): Promise<void> {
   const unique = [...new Set(threadIds)];
   const touchedSeries = new Set<number>();
+  // Failures these threads reported before: a report that is gone must leave its group.
+  const formerSignatures = await g.signaturesOfThreads(sql, unique);
   const chunks: number[][] = [];
   for (let i = 0; i < unique.length; i += THREADS_PER_CHUNK) chunks.push(unique.slice(i, i + THREADS_PER_CHUNK));
   // A promise that is awaited only later must not count as an unhandled rejection meanwhile.
@@ -96,7 +98,7 @@ export async function deriveThreads(sql: Sql, threadIds: number[]): Promise<void
     writing = settled(writeChunk(sql, analysed, touchedSeries));
   }
   await writing;
-  await crossThreadPass(sql, unique, [...touchedSeries]);
+  await crossThreadPass(sql, unique, [...touchedSeries], formerSignatures);
 }
 
 /** Re-run the cross-thread pass after a maintainer's action: the series, and the threads (fixups, build reports) it touched. */
@@ -104,7 +106,7 @@ export async function rederive(sql: Sql, scope: { seriesIds?: number[]; threadId
   await crossThreadPass(sql, [...new Set(scope.threadIds ?? [])], [...new Set(scope.seriesIds ?? [])]);
 }
 
-async function crossThreadPass(sql: Sql, threadIds: number[], seriesIds: number[]) {
+async function crossThreadPass(sql: Sql, threadIds: number[], seriesIds: number[], formerSignatures: string[] = []) {
   // Maintainers' decisions, read once per pass; they win where the derivation decides.
   const manual = await loadManualState(sql);
   const affected = new Set(seriesIds);
@@ -115,7 +117,7 @@ async function crossThreadPass(sql: Sql, threadIds: number[], seriesIds: number[
   await carryTrailers(sql, ids);
   await markApplied(sql, ids);
   await decideFixupStates(sql, ids, threadIds, manual);
-  const signatures = await g.signaturesToRegroup(sql, threadIds, ids, FILE_LINK_DAYS);
+  const signatures = [...new Set([...(await g.signaturesToRegroup(sql, threadIds, ids, FILE_LINK_DAYS)), ...formerSignatures])];
   if (manual.breakageLinks.size) {
     // A breakage linked by hand to one of these series: regroup it even if the series came back (reindex) after it.
     const keys = new Set((await g.seriesByIds(sql, ids)).map((s) => s.key));

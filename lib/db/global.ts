@@ -277,8 +277,14 @@ export async function signaturesToRegroup(sql: Sql, threadIds: number[], seriesI
       where r.primary_signature is not null and r.series_key is null and r.patch_link is null and r.patch_subject is null
         and r.error_files && array(select distinct f from patches p, unnest(p.files) f where p.series_id = any(${seriesIds}))
         and r.date >= (select min(date) from patches where series_id = any(${seriesIds}))
-        and r.date <= (select max(date) from patches where series_id = any(${seriesIds})) + make_interval(days => ${fileLinkDays})
-    union select b.signature from breakages b where not exists (select 1 from breakage_reports r where r.breakage_id = b.id)`;
+        and r.date <= (select max(date) from patches where series_id = any(${seriesIds})) + make_interval(days => ${fileLinkDays})`;
+  return rows.map((r) => r.s);
+}
+
+/** The signatures of the threads' stored reports (before they are derived again). */
+export async function signaturesOfThreads(sql: Sql, threadIds: number[]): Promise<string[]> {
+  const rows = await sql<{ s: string }[]>`
+    select distinct primary_signature as s from build_reports where thread_id = any(${threadIds}) and primary_signature is not null`;
   return rows.map((r) => r.s);
 }
 
@@ -338,7 +344,6 @@ export async function writeBreakages(sql: Sql, signatures: string[], writes: Bre
   const live = new Set(writes.map((w) => w.signature));
   const gone = signatures.filter((s) => !live.has(s));
   if (gone.length) await sql`delete from breakages where signature = any(${gone})`;
-  await sql`delete from breakages b where not exists (select 1 from breakage_reports r where r.breakage_id = b.id) and b.signature <> all(${[...live]})`;
   if (writes.length === 0) return;
   const rows = writes.map((w) => ({
     signature: w.signature,
