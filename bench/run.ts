@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- --messages N [--seed S] [--no-append] [--no-http] [--no-side-by-side] [--no-reindex]`
+ * `npm run bench -- --messages N [--seed S] [--no-append] [--no-http] [--no-side-by-side] [--no-reindex] [--keep-database]`
+ * `npm run bench -- --reuse-database URL` (reads only, on a kept database)
  *
  * Generates an LKML-like corpus (bench/generate.ts), imports it end to end into a fresh
  * database, then measures reindex, API and page latency at concurrency 16, incremental
@@ -27,6 +28,10 @@ const { values } = parseArgs({
     'no-http': { type: 'boolean', default: false },
     'no-side-by-side': { type: 'boolean', default: false },
     'no-reindex': { type: 'boolean', default: false },
+    // Keep the database at the end (its URL is printed), to measure reads on it again later.
+    'keep-database': { type: 'boolean', default: false },
+    // Measure reads (and size) only, on a database an earlier run kept.
+    'reuse-database': { type: 'string' },
     // Read by bench/http.ts: how long each endpoint is loaded.
     seconds: { type: 'string', default: '5' },
   },
@@ -147,7 +152,32 @@ async function benchDatabase(): Promise<{ url: string; drop(): Promise<void> }> 
   };
 }
 
+function machine() {
+  return { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version };
+}
+
+/** Reads on a database an earlier run kept (`--keep-database`), e.g. after the code of the pages changed. */
+async function measureReadsOnly(url: string) {
+  const database = await openDatabase({ url });
+  const { sql } = database;
+  try {
+    const [{ n, bytes }] = await sql<{ n: string; bytes: string }[]>`select count(*) as n, pg_database_size(current_database()) as bytes from raw_messages`;
+    const results: Record<string, unknown> = { date: new Date().toISOString(), machine: machine(), messages: Number(n), reusedDatabase: true };
+    results.databaseBytesPerMessage = Math.round(Number(bytes) / Number(n));
+    results.http = await httpLatency(url, sql);
+    return results;
+  } finally {
+    await database.close();
+  }
+}
+
 async function main() {
+  if (values['reuse-database']) {
+    const results = await measureReadsOnly(values['reuse-database']);
+    process.stdout.write(JSON.stringify(results, null, 2) + '\n');
+    if (!values['no-append']) appendRow(results);
+    return;
+  }
   const work = mkdtempSync(join(tmpdir(), 'patchloom-bench-'));
   const mbox = join(work, 'corpus.mbox');
   const held = join(work, 'held');
@@ -165,7 +195,7 @@ async function main() {
   const { sql } = database;
   const results: Record<string, unknown> = {
     date: new Date().toISOString(),
-    machine: { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version },
+    machine: machine(),
     messages: N,
     seed: SEED,
     corpusMb: Math.round((gen.bytes / 2 ** 20) * 10) / 10,
@@ -217,7 +247,8 @@ async function main() {
     }
   } finally {
     await database.close();
-    await db.drop();
+    if (values['keep-database']) log(`kept the database: npm run bench -- --reuse-database ${db.url}`);
+    else await db.drop();
     rmSync(work, { recursive: true, force: true });
   }
   process.stdout.write(JSON.stringify(results, null, 2) + '\n');
