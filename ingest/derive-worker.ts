@@ -23,8 +23,8 @@ export interface DeriveWorker {
   close(): Promise<void>;
 }
 
-/** Heap limit of the worker: the largest thread chunk fits many times over; V8 collects sooner. */
-const WORKER_HEAP_MB = 128;
+/** Heap limit of the worker: a derive covers about 5,000 messages, 200 threads at a time; the limit keeps V8 collecting. */
+const WORKER_HEAP_MB = 384;
 const CLOSE_TIMEOUT_MS = 10_000;
 
 export function startDeriveWorker(url: string): DeriveWorker {

@@ -38,10 +38,14 @@ export async function seriesByIds(sql: Sql, ids: number[]): Promise<SeriesRow[]>
 
 /**
  * Series that could be other versions of the given ones: the same change-id or title, threaded
- * into them or linked from their cover letters, or by the same author within the gap that
- * lib/versions.ts accepts on weaker evidence; then the stored version chains of all of those,
- * so relinking part of a chain never cuts it. Each arm is an index lookup.
+ * into them or linked from their cover letters, sharing a patch title, or by the same author
+ * with a similar title within the gap that lib/versions.ts accepts on weaker evidence; then the
+ * stored version chains of all of those, so relinking part of a chain never cuts it. Each arm
+ * is an index lookup, and none grows with all of an author's postings (hundreds a year).
  */
+/** Trigram similarity below which two titles by one author are not compared (lib/versions.ts wants 0.5 or shared patches). */
+const SIMILAR_TITLE = 0.3;
+
 export async function versionCandidates(sql: Sql, ids: number[], linkedIds: string[]): Promise<SeriesRow[]> {
   const window = `${TITLE_ONLY_MAX_GAP_DAYS} days`;
   return sql<SeriesRow[]>`
@@ -49,11 +53,13 @@ export async function versionCandidates(sql: Sql, ids: number[], linkedIds: stri
     near as (
       select s.id from a join series s on s.author_email = a.author_email
         and (a.date is null or s.date is null or s.date between a.date - ${window}::interval and a.date + ${window}::interval)
+        and similarity(lower(s.title), lower(a.title)) >= ${SIMILAR_TITLE}
       union select s.id from a join series s on s.change_id = a.change_id
       union select s.id from a join series s on lower(s.title) = lower(a.title)
       union select s.id from a join series s on s.message_ids @> array[a.in_reply_to] where a.in_reply_to is not null
       union select s.id from a join series s on s.in_reply_to = any(a.message_ids)
       union select s.id from series s where s.message_ids && ${linkedIds}::text[]
+      union select q.series_id from patches p join patches q on q.title = p.title where p.series_id = any(${ids}) and not p.placeholder
     ),
     chain(id) as (
       select id from near
