@@ -143,7 +143,7 @@ export async function measure(base: string, sql: Sql, seconds: number, concurren
   const out = {} as Record<Endpoint, LoadResult>;
   for (const name of ENDPOINTS) {
     const urls = targets[name].length ? targets[name].map((p) => base + p) : [base + name.replace(/\{id\}/, '1')];
-    for (const u of urls.slice(0, 8)) await fetch(u).then((r) => r.arrayBuffer()).catch(() => {}); // warm up
+    for (const u of urls) await fetch(u).then((r) => r.arrayBuffer()).catch(() => {}); // warm up, untimed
     log(`latency ${name} (${urls.length} targets)`);
     out[name] = await load(urls, seconds, concurrency);
   }

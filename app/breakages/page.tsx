@@ -1,11 +1,11 @@
 import Link from 'next/link';
-import { BREAKAGE_LIMIT, BREAKAGE_STATUSES, breakageArches, breakageFilterFromParams, searchBreakages } from '../../lib/db/queries/breakages.ts';
+import { BREAKAGE_PAGE_SIZE, BREAKAGE_STATUSES, breakageArches, breakageFilterFromParams, NO_BREAKAGE_FILTER, searchBreakages } from '../../lib/db/queries/breakages.ts';
 import { toSearchParams } from '../../lib/db/queries/params.ts';
 import { seriesRefs } from '../../lib/db/queries/series.ts';
 import { sql } from '../lib/database.ts';
 import { BreakageStatusBadge } from '../ui/badges.tsx';
 import { breakageLocation } from '../ui/breakage-card.tsx';
-import { buttonClass, Field, inputClass, KeyboardHint, linkClass, ParamErrorNote, primaryButtonClass, Select } from '../ui/controls.tsx';
+import { buttonClass, Field, inputClass, KeyboardHint, linkClass, ParamErrorNote, PrevNext, primaryButtonClass, Select } from '../ui/controls.tsx';
 import { EmptyState } from '../ui/empty.tsx';
 import { breakageHref, dateTime, displayName, seriesHref, withQuery } from '../ui/format.ts';
 import { KeyboardList } from '../ui/keyboard-list.tsx';
@@ -13,17 +13,20 @@ import { KeyboardList } from '../ui/keyboard-list.tsx';
 export const dynamic = 'force-dynamic';
 export const metadata = { title: 'Breakages' };
 
+/** A failure in a common file may be linked to a hundred series: the list names a few, its page all. */
+const MAX_SERIES_SHOWN = 3;
+
 export default async function BreakagesPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = toSearchParams(await searchParams);
   const parsed = breakageFilterFromParams(params);
   const db = await sql();
-  const filter = parsed.ok ? parsed.value : { q: null, status: null, arch: null, file: null, series: null };
-  const [results, arches, seriesFilter] = await Promise.all([
-    parsed.ok ? searchBreakages(db, parsed.value) : Promise.resolve([]),
+  const filter = parsed.ok ? parsed.value : NO_BREAKAGE_FILTER;
+  const [{ breakages: results, more }, arches, seriesFilter] = await Promise.all([
+    parsed.ok ? searchBreakages(db, parsed.value) : Promise.resolve({ breakages: [], more: false }),
     breakageArches(db),
     filter.series ? seriesRefs(db, [filter.series]).then((m) => m.get(filter.series as number) ?? null) : Promise.resolve(null),
   ]);
-  const filtering = Object.values(filter).some((v) => v !== null);
+  const filtering = filter.q !== null || filter.status !== null || filter.arch !== null || filter.file !== null || filter.series !== null;
 
   return (
     <section className="space-y-3">
@@ -67,8 +70,10 @@ export default async function BreakagesPage({ searchParams }: { searchParams: Pr
       ) : null}
       <div className="flex items-baseline justify-between gap-3">
         <h1 className="text-base font-semibold">
-          Breakages <span className="font-normal tabular-nums text-zinc-500">{results.length}</span>
-          {results.length === BREAKAGE_LIMIT ? <span className="text-xs font-normal text-zinc-500"> (the best {BREAKAGE_LIMIT}; narrow the search)</span> : null}
+          Breakages{' '}
+          <span className="font-normal tabular-nums text-zinc-500">
+            {filter.page > 1 || more ? `${(filter.page - 1) * BREAKAGE_PAGE_SIZE + 1}–${(filter.page - 1) * BREAKAGE_PAGE_SIZE + results.length}` : results.length}
+          </span>
         </h1>
         <KeyboardHint />
       </div>
@@ -106,11 +111,16 @@ export default async function BreakagesPage({ searchParams }: { searchParams: Pr
                       {displayName(b.firstReport.author)}, {dateTime(b.firstReport.date)}
                       {b.reports.length > 1 ? ` (+${b.reports.length - 1})` : ''}
                     </span>
-                    {b.series.map((s) => (
+                    {b.series.slice(0, MAX_SERIES_SHOWN).map((s) => (
                       <Link prefetch={false} key={s.id} className={linkClass} href={seriesHref(s.id)}>
                         v{s.version} {s.title}
                       </Link>
                     ))}
+                    {b.series.length > MAX_SERIES_SHOWN ? (
+                      <Link prefetch={false} className={linkClass} href={breakageHref(b.id)}>
+                        and {b.series.length - MAX_SERIES_SHOWN} more series
+                      </Link>
+                    ) : null}
                   </p>
                 </li>
               );
@@ -118,6 +128,7 @@ export default async function BreakagesPage({ searchParams }: { searchParams: Pr
           </ul>
         </KeyboardList>
       ) : null}
+      <PrevNext page={filter.page} more={more} href={(page) => withQuery('/breakages', params, { page: page === 1 ? null : page })} />
     </section>
   );
 }

@@ -1,62 +1,8 @@
-/**
- * Mail text as preformatted lines: diffs colored (+ green, - red, @@ sky), quoted runs folded
- * into <details>. Everything is a React text node, so markup in mail stays text.
- */
-import { mailBlocks, type LineKind, type Run } from './mail-lines.ts';
-
-const LINE_CLASS: Record<LineKind, string> = {
-  text: '',
-  quote: 'text-zinc-500 dark:text-zinc-400',
-  meta: 'font-semibold text-zinc-700 dark:text-zinc-300',
-  hunk: 'bg-sky-50 text-sky-800 dark:bg-sky-950/60 dark:text-sky-300',
-  add: 'bg-green-50 text-green-800 dark:bg-green-950/50 dark:text-green-300',
-  del: 'bg-red-50 text-red-800 dark:bg-red-950/50 dark:text-red-300',
-  ctx: 'text-zinc-700 dark:text-zinc-300',
-};
-
-function Pre({ runs }: { runs: Run[] }) {
-  return (
-    <pre className="mail-text overflow-x-auto font-mono text-[13px] leading-snug">
-      <code className="block w-max min-w-full">
-        {runs.map((r, i) => (
-          <span key={i} className={`block pr-2 ${LINE_CLASS[r.kind]}`}>
-            {/* A block drops its final line break, so an empty last line needs one more (and a lone one a space). */}
-            {r.text === '' ? ' ' : r.text.endsWith('\n') ? `${r.text}\n` : r.text}
-          </span>
-        ))}
-      </code>
-    </pre>
-  );
-}
+/** Mail text as the pages show it: diffs colored, quoted runs folded (app/ui/mail-blocks.tsx draws it). */
+import { MailBlocks } from './mail-blocks.tsx';
+import { mailBlocks } from './mail-lines.ts';
 
 export function MailText({ text, fold = true, rawHref }: { text: string; fold?: boolean; rawHref?: string }) {
   const { blocks, cutLines } = mailBlocks(text, fold);
-  return (
-    <div className="min-w-0">
-      {blocks.map((b, i) =>
-        b.folded ? (
-          <details key={i} className="my-0.5">
-            <summary className="cursor-pointer font-mono text-xs text-zinc-500 select-none hover:text-zinc-800 dark:text-zinc-400 dark:hover:text-zinc-200">{b.lines} quoted lines</summary>
-            <Pre runs={b.runs} />
-          </details>
-        ) : (
-          <Pre key={i} runs={b.runs} />
-        ),
-      )}
-      {cutLines ? (
-        <p className="mt-1 text-xs text-zinc-500">
-          {cutLines} more lines not shown
-          {rawHref ? (
-            <>
-              {' '}
-              ·{' '}
-              <a className="underline" href={rawHref}>
-                raw message
-              </a>
-            </>
-          ) : null}
-        </p>
-      ) : null}
-    </div>
-  );
+  return <MailBlocks blocks={blocks} cutLines={cutLines} rawHref={rawHref} />;
 }

@@ -4,6 +4,7 @@ import type { PatchView as Patch } from '../../lib/db/queries/series.ts';
 import { Badge } from './badges.tsx';
 import { linkClass } from './controls.tsx';
 import { dateTime, displayName, messageHref, rawHref } from './format.ts';
+import { LazyMailText } from './lazy-mail-text.tsx';
 import { MailText } from './mail-text.tsx';
 
 function Diffstat({ rows }: { rows: Patch['diffstat'] }) {
@@ -33,7 +34,11 @@ function Diffstat({ rows }: { rows: Patch['diffstat'] }) {
   );
 }
 
-export function PatchSection({ patch, total, seriesAuthorEmail, body, open, pendingFixups }: { patch: Patch; total: number; seriesAuthorEmail: string; body: string | undefined; open: boolean; pendingFixups: number[] }) {
+/**
+ * `body` is the patch mail's text to show (open or folded), `'lazy'` to load it only when the
+ * reader opens it (long series), or undefined when the mail is not stored.
+ */
+export function PatchSection({ patch, total, seriesAuthorEmail, body, open, pendingFixups }: { patch: Patch; total: number; seriesAuthorEmail: string; body: string | 'lazy' | undefined; open: boolean; pendingFixups: number[] }) {
   const given = patch.trailers.filter((t) => t.kind !== 'Signed-off-by' && t.kind !== 'Cc');
   return (
     <section id={`patch-${patch.number}`} aria-labelledby={`patch-title-${patch.number}`} className="scroll-mt-4 rounded border border-zinc-200 dark:border-zinc-800">
@@ -77,7 +82,9 @@ export function PatchSection({ patch, total, seriesAuthorEmail, body, open, pend
         ) : null}
         <Diffstat rows={patch.diffstat} />
       </header>
-      {body !== undefined ? (
+      {body === 'lazy' ? (
+        <LazyMailText messageId={patch.messageId} summary="Commit message and diff" fold={false} className="px-2.5 py-1" />
+      ) : body !== undefined ? (
         <details open={open} className="px-2.5 py-1">
           <summary className="cursor-pointer text-xs text-zinc-600 select-none hover:text-zinc-900 dark:text-zinc-400 dark:hover:text-zinc-100">
             Commit message and diff

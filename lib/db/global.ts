@@ -100,7 +100,10 @@ export async function setVersionLinks(sql: Sql, rows: { id: number; previous: nu
     from (select unnest(${rows.map((r) => r.id)}::int[]) as id, unnest(${rows.map((r) => r.previous)}::int[]) as previous,
                  unnest(${rows.map((r) => r.next)}::int[]) as next, unnest(${rows.map((r) => r.supersededBy)}::int[]) as superseded,
                  unnest(${rows.map((r) => (r.evidence ? JSON.stringify(r.evidence) : null))}::text[]) as evidence) v
-    where s.id = v.id`;
+    where s.id = v.id
+      -- Unchanged rows are not rewritten: each derive sets the links of every candidate.
+      and (s.previous_version_id, s.next_version_id, s.superseded_by_id, s.version_evidence)
+          is distinct from (v.previous, v.next, v.superseded, v.evidence::jsonb)`;
 }
 
 const CARRIED_KINDS = ['Reviewed-by', 'Acked-by', 'Tested-by'];
@@ -446,5 +449,6 @@ export async function setStatus(
     from (select unnest(${rows.map((r) => r.id)}::int[]) as id, unnest(${rows.map((r) => r.status)}::text[]) as status,
                  unnest(${rows.map((r) => JSON.stringify(r.reasons))}::text[]) as reasons, unnest(${rows.map((r) => r.openBreakages)}::int[]) as open,
                  unnest(${rows.map((r) => r.pendingFixups)}::int[]) as pending) v
-    where s.id = v.id`;
+    where s.id = v.id
+      and (s.status, s.status_reasons, s.open_breakages, s.pending_fixups) is distinct from (v.status, v.reasons::jsonb, v.open, v.pending)`;
 }

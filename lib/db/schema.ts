@@ -205,12 +205,20 @@ export const series = pgTable(
     index('series_date').on(t.date),
     index('series_author').on(t.authorEmail, t.date),
     index('series_change_id').on(t.changeId),
-    index('series_title_lower').on(sql`lower(${t.title})`),
     index('series_in_reply_to').on(t.inReplyTo),
-    index('series_status').on(t.status),
     index('series_search').using('gin', t.search),
     index('series_title_trgm').using('gin', sql`${t.title} gin_trgm_ops`),
     index('series_message_ids').using('gin', t.messageIds),
+    // Read path (lib/db/queries/series.ts). The series list's page of ids, newest first, from the
+    // index alone, also when filtered by status or the two counts (and those counts' totals).
+    // (`id desc` is NULLS FIRST, as the queries' `id desc` is: drizzle would write NULLS LAST.)
+    index('series_list').on(t.date.desc().nullsLast(), t.id.desc().nullsFirst(), t.status, t.openBreakages, t.pendingFixups),
+    // The list sorted by status: one scan per status, newest first.
+    index('series_status_date').on(t.status, t.date.desc().nullsLast(), t.id.desc().nullsFirst()),
+    // The list sorted by title.
+    index('series_title_sort').on(sql`lower(${t.title})`, t.version, t.id),
+    // The list filtered by author (a substring of the name or address).
+    index('series_author_trgm').using('gin', sql`${t.authorName} gin_trgm_ops`, sql`${t.authorEmail} gin_trgm_ops`),
   ],
 );
 
@@ -415,6 +423,8 @@ export const breakages = pgTable(
     index('breakages_message_trgm').using('gin', sql`${t.message} gin_trgm_ops`),
     index('breakages_file_trgm').using('gin', sql`${t.file} gin_trgm_ops`),
     index('breakages_text_trgm').using('gin', sql`${t.errorText} gin_trgm_ops`),
+    // Read path (lib/db/queries/breakages.ts): newest first, the list without a query and each search arm's cut.
+    index('breakages_recent').on(t.firstReportDate.desc().nullsLast(), t.id.desc().nullsFirst()),
   ],
 );
 
@@ -435,7 +445,11 @@ export const breakageLinks = pgTable(
     patchNumber: integer('patch_number'),
     via: text('via').notNull(),
   },
-  (t) => [index('breakage_links_breakage').on(t.breakageId), index('breakage_links_series').on(t.seriesId)],
+  (t) => [
+    // Read path: a breakage's links, and a series' breakages, from the index alone.
+    index('breakage_links_by_breakage').on(t.breakageId, t.seriesId, t.patchNumber),
+    index('breakage_links_by_series').on(t.seriesId, t.breakageId, t.patchNumber),
+  ],
 );
 
 // ---------------------------------------------------------------- derived: syscall tables
@@ -461,7 +475,14 @@ export const syscallChanges = pgTable(
     kind: text('kind').notNull(),
     date: tz('date'),
   },
-  (t) => [index('syscall_changes_series').on(t.seriesId), index('syscall_changes_name').on(t.name), index('syscall_changes_number').on(t.number)],
+  (t) => [
+    index('syscall_changes_series').on(t.seriesId),
+    index('syscall_changes_name').on(t.name),
+    index('syscall_changes_number').on(t.number),
+    // Read path (lib/db/queries/syscalls.ts): a search by entry point (sys_x, __x64_sys_x), without the /ptregs qualifier.
+    index('syscall_changes_old_symbol').on(sql`split_part(${t.oldEntry}, '/', 1)`),
+    index('syscall_changes_new_symbol').on(sql`split_part(${t.newEntry}, '/', 1)`),
+  ],
 );
 
 export const syscallLinks = pgTable(

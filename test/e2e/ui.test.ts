@@ -239,6 +239,25 @@ describeUi('web UI in Chromium', () => {
     await page.close();
   });
 
+  it('loads a reply and the timeline only when they are opened', async () => {
+    const page = await open(`/series/${v1}`);
+    const fixupReply = '20180405204102.GA7395@light.dominikbrodowski.net';
+    const thread = page.locator('section[aria-labelledby="thread"]');
+    const reply = thread.locator('li').filter({ has: page.locator(`a[href="/m/${encodeURIComponent(fixupReply)}"]`) });
+    // One line per reply until it is opened; then its text, fetched, with the diff colored.
+    expect(await reply.innerText()).not.toContain('could be folded with patch 8/8');
+    // The line's left end (the marker): its subject is a link to the message page.
+    await reply.locator('summary').first().click({ position: { x: 3, y: 8 } });
+    await expect.poll(() => reply.innerText()).toContain('could be folded with patch 8/8');
+    expect(await reply.locator('span.bg-green-50').count()).toBeGreaterThan(0);
+    const timeline = page.locator('section[aria-labelledby="timeline"]');
+    expect(await timeline.innerText()).not.toContain('posted');
+    await timeline.locator('summary').click();
+    await expect.poll(() => timeline.innerText()).toContain('v1 posted: 8 patches');
+    await shot(page, 'series-v1-opened');
+    await page.close();
+  });
+
   it('follows a breakage to its page and to the search for similar failures', async () => {
     const page = await open(`/series/${v1}`);
     await page.getByRole('link', { name: "No rule to make target 'archheaders'" }).click();

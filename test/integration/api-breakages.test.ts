@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeDb, type TestDatabase } from '../helpers/db.ts';
 import { corpusAvailable, corpusPath } from '../helpers/corpus.ts';
 import { databaseWith, getJson, HOSTILE_QUERIES, ID, seriesIdOfVersion, SEED, teardown, type Handler } from './api-helpers.ts';
+import { SEARCH_POOL_PER_ARM } from '../../lib/db/queries/breakages.ts';
 
 interface Breakage {
   id: number;
@@ -140,6 +141,8 @@ describeDb('breakages API', () => {
       ['?series=0', 'series'],
       [`?q=${'y'.repeat(301)}`, 'q'],
       [`?arch=${'z'.repeat(65)}`, 'arch'],
+      ['?page=0', 'page'],
+      ['?page=two', 'page'],
     ] as const) {
       const { status, body } = await getJson<{ error: string; hint: string }>(search, `/api/breakages${q}`);
       expect(status, q).toBe(400);
@@ -158,5 +161,39 @@ describeDb('breakages API', () => {
     const missing = await getJson<{ error: string }>(one, '/api/breakages/777777', { id: '777777' });
     expect(missing.status).toBe(404);
     expect(missing.body.error).toContain('777777');
+  });
+
+  it('pages a search 50 at a time; a broad one ranks its most recent matches', async () => {
+    const first = await find('?q=archheaders');
+    expect(first.body).toMatchObject({ more: false });
+    expect((await find('?q=archheaders&page=2')).body).toEqual({ breakages: [], more: false });
+    // 150 failures naming one word, the longer (the less similar to it) the more recent.
+    await t.sql`
+      insert into breakages (signature, kind, message, error_text, status, status_reason, first_report_message_id, first_report_date)
+      select 'zzpaged-' || i, 'compiler-error', 'zzpaged failure' || (select string_agg(' w' || j, '') from generate_series(1, i) j),
+             'error: see above', 'open', '', ${ID.ingoUcontext}, timestamptz '2100-01-01' + make_interval(days => i)
+      from generate_series(1, 150) i`;
+    const page = (n: number) => getJson<{ breakages: Breakage[]; more: boolean }>(search, `/api/breakages?q=zzpaged&page=${n}`);
+    // The SEARCH_POOL_PER_ARM most recent matches are ranked, the closest (shortest) first, 50 a page.
+    const found: Breakage[] = [];
+    for (let n = 1; n <= 10; n++) {
+      const { status, body } = await page(n);
+      expect(status).toBe(200);
+      expect(body.breakages.length).toBeLessThanOrEqual(50);
+      found.push(...body.breakages);
+      if (!body.more) break;
+    }
+    const numbers = found.map((b) => b.message.split(' ').length - 2);
+    const oldest = 150 - SEARCH_POOL_PER_ARM + 1;
+    expect(numbers).toEqual(Array.from({ length: SEARCH_POOL_PER_ARM }, (_, i) => oldest + i));
+    expect((await page(Math.ceil(SEARCH_POOL_PER_ARM / 50) + 1)).body).toEqual({ breakages: [], more: false });
+    // A narrower search ranks all its matches: "w140" is in the 11 longest messages.
+    const narrow = await getJson<{ breakages: Breakage[]; more: boolean }>(search, '/api/breakages?q=w140');
+    expect(narrow.body.breakages.map((b) => b.message.split(' ').length - 2)).toEqual([140, 141, 142, 143, 144, 145, 146, 147, 148, 149, 150]);
+    // Without a query: newest first, 50 a page.
+    const newest = await getJson<{ breakages: Breakage[]; more: boolean }>(search, '/api/breakages?status=open');
+    expect(newest.body.breakages).toHaveLength(50);
+    expect(newest.body.more).toBe(true);
+    expect(newest.body.breakages[0].message).toMatch(/ w150$/);
   });
 });

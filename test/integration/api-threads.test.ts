@@ -32,6 +32,7 @@ describeDb('thread and flagged-message API', () => {
   let t: TestDatabase;
   let thread: Handler<{ id: string }>;
   let flagged: () => Promise<Response>;
+  let lines: Handler<{ id: string }>;
   let dir: string;
   const treeOf = (id: string) => getJson<{ threadId: number; root: Node }>(thread, `/api/messages/${encodeURIComponent(id)}/thread`, { id: encodeURIComponent(id) });
 
@@ -43,6 +44,7 @@ describeDb('thread and flagged-message API', () => {
     await importFiles(t.sql, [dir]);
     thread = (await import('../../app/api/messages/[id]/thread/route.ts')).GET;
     flagged = (await import('../../app/api/flagged/route.ts')).GET;
+    lines = (await import('../../app/api/messages/[id]/lines/route.ts')).GET;
   });
   afterAll(async () => {
     rmSync(dir, { recursive: true, force: true });
@@ -111,6 +113,27 @@ describeDb('thread and flagged-message API', () => {
     }
     expect(depth).toBe(DEPTH - 1);
     expect(n.messageId).toBe(`deep-${DEPTH}@example.com`);
+  });
+
+  it('gives a message text as the pages draw it, for bodies loaded on demand', async () => {
+    type Lines = { messageId: string; blocks: { folded: boolean; lines: number; runs: { kind: string; text: string }[] }[]; cutLines: number };
+    const linesOf = (id: string, query = '') => getJson<Lines>(lines, `/api/messages/${encodeURIComponent(id)}/lines${query}`, { id: encodeURIComponent(id) });
+    const patch = await linesOf(ID.v1Patch(8), '?fold=0');
+    expect(patch.status).toBe(200);
+    expect(Object.keys(patch.body).sort()).toEqual(['blocks', 'cutLines', 'messageId']);
+    expect(patch.body.messageId).toBe(ID.v1Patch(8));
+    expect(patch.body.cutLines).toBe(0);
+    const runs = patch.body.blocks.flatMap((b) => b.runs);
+    expect(runs.some((r) => r.kind === 'add' && r.text.startsWith('+'))).toBe(true);
+    expect(runs.some((r) => r.kind === 'hunk')).toBe(true);
+    // A reply's quoted text is folded (by default); without folding nothing is.
+    const reply = await linesOf(ID.peterAck);
+    expect(reply.status).toBe(200);
+    expect(reply.body.blocks.some((b) => b.folded)).toBe(true);
+    expect((await linesOf(ID.peterAck, '?fold=false')).body.blocks.some((b) => b.folded)).toBe(false);
+    expect((await linesOf(ID.peterAck, '?fold=maybe')).status).toBe(400);
+    const missing = await linesOf('none@example.com');
+    expect(missing.status).toBe(404);
   });
 
   it('lists flagged messages with their reasons', async () => {

@@ -8,6 +8,7 @@ export async function GET(req: Request) {
   return handle(async () => {
     const filter = breakageFilterFromParams(new URL(req.url).searchParams);
     if (!filter.ok) return jsonError(400, filter.error, filter.hint);
-    return Response.json({ breakages: (await searchBreakages(await sql(), filter.value)).map(breakageView) });
+    const { breakages, more } = await searchBreakages(await sql(), filter.value);
+    return Response.json({ breakages: breakages.map(breakageView), more });
   });
 }

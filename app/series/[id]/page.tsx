@@ -1,9 +1,10 @@
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { cache } from 'react';
 import { fixupTexts } from '../../../lib/db/queries/fixups.ts';
 import { positiveInt } from '../../../lib/db/queries/params.ts';
-import { seriesById, seriesRefs } from '../../../lib/db/queries/series.ts';
-import { flatThread, messageBodies, threadIdOf } from '../../../lib/db/queries/threads.ts';
+import { seriesWithThread } from '../../../lib/db/queries/series.ts';
+import { flatThread, messageBodies, storedMessageIds } from '../../../lib/db/queries/threads.ts';
 import { sql } from '../../lib/database.ts';
 import { SeriesStatusBadge } from '../../ui/badges.tsx';
 import { BreakageCard } from '../../ui/breakage-card.tsx';
@@ -21,55 +22,70 @@ import { SeriesTimeline } from '../../ui/actions/timeline.tsx';
 
 export const dynamic = 'force-dynamic';
 
-/** Patches open by default up to this many; longer series start folded. */
+/**
+ * The page sends what a maintainer reads first (summary, patches with trailers, fixups,
+ * failures) and loads the rest when opened: replies in the thread, the timeline, and patch
+ * texts past a budget. Patches are shown open, with their text, in a series of up to
+ * OPEN_PATCHES patches, until their texts add up to INLINE_PATCH_TEXT characters.
+ */
 const OPEN_PATCHES = 12;
-/** Replies shown with their text in the thread; past this only their subjects. */
-const MAX_REPLY_BODIES = 150;
+const INLINE_PATCH_TEXT = 24_000;
+/** Breakage cards shown; the rest are one link away (the breakage search filtered to the series). */
+const SHOWN_BREAKAGES = 10;
 
 type Props = { params: Promise<{ id: string }> };
 
-async function load(rawId: string) {
+/** One load per request: the metadata and the page share it (React's request cache). */
+const load = cache(async (rawId: string) => {
   const id = positiveInt(rawId, 'series id');
   if (!id.ok) return null;
   const db = await sql();
-  const s = await seriesById(db, id.value);
-  if (!s) return null;
-  const first = s.coverMessageId ?? s.patches[0]?.messageId;
-  const threadId = first ? await threadIdOf(db, first) : null;
-  const { entries, truncated } = threadId === null ? { entries: [], truncated: false } : await flatThread(db, threadId);
-  const patchIds = new Set(s.patches.map((p) => p.messageId));
-  const replyIds = entries
-    .filter((e) => !e.placeholder && !patchIds.has(e.messageId) && e.messageId !== s.coverMessageId)
-    .slice(0, MAX_REPLY_BODIES)
-    .map((e) => e.messageId);
-  const [bodies, texts] = await Promise.all([
-    messageBodies(db, [...(s.coverMessageId ? [s.coverMessageId] : []), ...patchIds, ...replyIds]),
+  const found = await seriesWithThread(db, id.value, { breakageLinksOfThisSeriesOnly: true });
+  if (!found) return null;
+  const { series: s, threadId } = found;
+  const open = s.patches.length <= OPEN_PATCHES;
+  const patchIds = s.patches.map((p) => p.messageId);
+  const [{ entries, truncated }, bodies, stored, texts] = await Promise.all([
+    flatThread(db, threadId),
+    messageBodies(db, [...(s.coverMessageId ? [s.coverMessageId] : []), ...(open ? patchIds : [])]),
+    storedMessageIds(db, patchIds),
     fixupTexts(
       db,
       s.fixups.map((f) => f.id),
     ),
   ]);
-  return { s, entries, truncated, bodies, texts, replyIds: new Set(replyIds) };
-}
+  // Texts shown inline, in patch order, within the budget; the others load when opened.
+  const inline = new Set<string>();
+  let budget = INLINE_PATCH_TEXT;
+  for (const id of open ? patchIds : []) {
+    const text = bodies.get(id);
+    if (text === undefined) continue; // not stored: nothing to show or load
+    if (text.length > budget) break;
+    budget -= text.length;
+    inline.add(id);
+  }
+  const patchBody = (messageId: string): string | 'lazy' | undefined =>
+    inline.has(messageId) ? bodies.get(messageId) : stored.has(messageId) ? 'lazy' : undefined;
+  return { s, entries, truncated, bodies, texts, open, patchBody };
+});
 
 export async function generateMetadata({ params }: Props) {
-  const id = positiveInt((await params).id, 'series id');
-  if (!id.ok) return { title: 'Series' };
-  const row = (await seriesRefs(await sql(), [id.value])).get(id.value);
-  return { title: row ? `v${row.version} ${row.title}` : 'Series' };
+  const data = await load((await params).id);
+  return { title: data ? `v${data.s.version} ${data.s.title}` : 'Series' };
 }
 
 export default async function SeriesPage({ params }: Props) {
   const data = await load((await params).id);
   if (!data) notFound();
-  const { s, entries, truncated, bodies, texts, replyIds } = data;
+  const { s, entries, truncated, bodies, texts, open, patchBody } = data;
   const received = s.received.filter((n) => n > 0).length;
   const cover = s.coverMessageId ? bodies.get(s.coverMessageId) : undefined;
   const pendingByPatch = (n: number) => s.fixups.filter((f) => f.state === 'pending' && f.targetPatch?.number === n).map((f) => f.id);
-  const threadBodies = new Map([...bodies].filter(([id]) => replyIds.has(id)));
   const notes = new Map<string, string>();
   for (const p of s.patches) notes.set(p.messageId, `patch ${p.number}/${s.total}, above`);
   if (s.coverMessageId) notes.set(s.coverMessageId, 'cover letter, above');
+  // Replies open in place; the cover and patches are shown above already.
+  const expandable = new Set(entries.filter((e) => !e.placeholder && !notes.has(e.messageId)).map((e) => e.messageId));
 
   return (
     <article className="space-y-5">
@@ -165,12 +181,19 @@ export default async function SeriesPage({ params }: Props) {
           </SectionHeading>
           {s.breakages.length ? (
             <div className="space-y-2">
-              {s.breakages.map((b) => (
+              {s.breakages.slice(0, SHOWN_BREAKAGES).map((b) => (
                 <div key={b.id} className="space-y-1">
                   <BreakageCard b={b} inSeries={s.id} fixupHref={(id) => `#fixup-${id}`} />
                   <BreakageActionForm breakageId={b.id} status={b.status} series={b.series} back={`/series/${s.id}`} />
                 </div>
               ))}
+              {s.breakages.length > SHOWN_BREAKAGES ? (
+                <p className="text-sm">
+                  <Link prefetch={false} className={linkClass} href={`/breakages?series=${s.id}`}>
+                    All {s.breakages.length} breakages of this series
+                  </Link>
+                </p>
+              ) : null}
             </div>
           ) : (
             <p className="text-sm text-zinc-500">No build failures were reported against this series.</p>
@@ -220,8 +243,8 @@ export default async function SeriesPage({ params }: Props) {
             patch={p}
             total={s.total}
             seriesAuthorEmail={s.author.email}
-            body={bodies.get(p.messageId)}
-            open={s.patches.length <= OPEN_PATCHES}
+            body={patchBody(p.messageId)}
+            open={open}
             pendingFixups={pendingByPatch(p.number)}
           />
         ))}
@@ -231,7 +254,7 @@ export default async function SeriesPage({ params }: Props) {
         <SectionHeading id="thread" count={entries.filter((e) => !e.placeholder).length}>
           Thread
         </SectionHeading>
-        {entries.length ? <ThreadView entries={entries} bodies={threadBodies} notes={notes} truncated={truncated} /> : <p className="text-sm text-zinc-500">No thread is stored for this series.</p>}
+        {entries.length ? <ThreadView entries={entries} expandable={expandable} notes={notes} truncated={truncated} /> : <p className="text-sm text-zinc-500">No thread is stored for this series.</p>}
       </section>
     </article>
   );

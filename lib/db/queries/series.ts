@@ -1,6 +1,7 @@
 /** Reading series: the series list, one series with everything known about it, and its mbox input. */
 import type { Fragment, Sql } from 'postgres';
 import { allOf } from './fragments.ts';
+import { groupBy } from '../../group.ts';
 import type { Address } from '../../mail/types.ts';
 import { SERIES_STATUSES, type SeriesStatus } from '../../status.ts';
 import type { AmFixup, AmPatch, SeriesMboxInput } from '../../am.ts';
@@ -174,17 +175,39 @@ export async function listSeries(sql: Sql, f: SeriesFilter): Promise<{ series: S
     status: sql`${statusRank} asc nulls last, s.date desc nulls last, s.id desc`,
     '-status': sql`${statusRank} desc nulls last, s.date desc nulls last, s.id desc`,
   }[f.sort];
+  const offset = (f.page - 1) * SERIES_PAGE_SIZE;
+  const pageIds =
+    f.sort === 'status' || f.sort === '-status'
+      ? statusOrderedIds(sql, where, f.sort === '-status', offset)
+      : sql`select s.id from series s where ${where} order by ${order} limit ${SERIES_PAGE_SIZE} offset ${offset}`;
 
+  // The page's ids first, from indexes alone where the filters allow (series_list holds date,
+  // id, status and the two counts; series_title_sort the title order); then only those rows.
   const [rows, [count]] = await Promise.all([
     sql<SeriesRow[]>`
       select s.id, s.title, s.version, s.total, s.status, s.author_name, s.author_email, s.date, s.cover_message_id,
              s.received, s.missing, s.open_breakages, s.pending_fixups
-      from series s where ${where}
-      order by ${order}
-      limit ${SERIES_PAGE_SIZE} offset ${(f.page - 1) * SERIES_PAGE_SIZE}`,
+      from (${pageIds}) page join series s on s.id = page.id
+      order by ${order}`,
     sql<{ n: string }[]>`select count(*) as n from series s where ${where}`,
   ]);
   return { series: rows.map(toSummary), total: Number(count.n) };
+}
+
+/**
+ * A page of ids in status order (newest first within a status): one index scan per status
+ * (series_status_date), each cut at the page's end, instead of ranking every series.
+ * Statuses outside the list come last either way, as `nulls last` puts them.
+ */
+function statusOrderedIds(sql: Sql, where: Fragment, reversed: boolean, offset: number): Fragment {
+  const statuses = reversed ? [...SERIES_STATUSES].reverse() : [...SERIES_STATUSES];
+  const upTo = offset + SERIES_PAGE_SIZE;
+  const branch = (rank: number, cond: Fragment) =>
+    sql`(select s.id, ${rank}::int as rank, s.date from series s where ${where} and ${cond}
+         order by s.date desc nulls last, s.id desc limit ${upTo})`;
+  const branches = [...statuses.map((st, i) => branch(i, sql`s.status = ${st}`)), branch(statuses.length, sql`s.status <> all(${[...SERIES_STATUSES]}::text[])`)];
+  const union = branches.slice(1).reduce((acc, b) => sql`${acc} union all ${b}`, branches[0]);
+  return sql`select u.id from (${union}) u order by u.rank, u.date desc nulls last, u.id desc limit ${SERIES_PAGE_SIZE} offset ${offset}`;
 }
 
 export async function seriesRefs(sql: Sql, ids: number[]): Promise<Map<number, SeriesRef>> {
@@ -247,6 +270,7 @@ async function patchesOf(sql: Sql, seriesId: number): Promise<PatchView[]> {
       from patches where series_id = ${seriesId} order by number, id`,
     trailersOf(sql, seriesId),
   ]);
+  const byNumber = groupBy(trailerRows, (t) => t.patchNumber);
   return rows.map((r) => ({
     number: r.number,
     messageId: r.message_id,
@@ -255,7 +279,7 @@ async function patchesOf(sql: Sql, seriesId: number): Promise<PatchView[]> {
     date: iso(r.date),
     files: r.files,
     diffstat: r.diffstat,
-    trailers: trailerRows.filter((t) => t.patchNumber === r.number).map(({ patchNumber: _n, ...t }) => t),
+    trailers: (byNumber.get(r.number) ?? []).map(({ patchNumber: _n, ...t }) => t),
     applied:
       r.applied_commit || r.applied_message_id ? { commit: r.applied_commit, branch: r.applied_branch, messageId: r.applied_message_id } : null,
   }));
@@ -267,31 +291,44 @@ async function trailersOf(sql: Sql, seriesId: number): Promise<(TrailerView & { 
   return rows.map((r) => ({ patchNumber: r.patch_number, kind: r.kind, name: r.name, email: r.email, messageId: r.message_id, carriedFrom: r.carried_from, value: r.value }));
 }
 
-export async function seriesById(sql: Sql, id: number): Promise<SeriesDetail | null> {
-  const [row] = await sql<(SeriesRow & { previous_version_id: number | null; next_version_id: number | null; reply_count: number; status_reasons: StatusReasonView[] })[]>`
-    select id, title, version, total, status, author_name, author_email, date, cover_message_id, received, missing,
-           open_breakages, pending_fixups, previous_version_id, next_version_id, reply_count, status_reasons
-    from series where id = ${id}`;
-  if (!row) return null;
-  const [patches, versions, fixups, breakages, syscallChanges] = await Promise.all([
+/**
+ * A series with everything known about it, and the thread it was posted in. For the page,
+ * `breakageLinksOfThisSeriesOnly` leaves out each breakage's links to other series (a failure in
+ * a common file may be linked to a hundred): the page shows only this series' patches.
+ */
+export async function seriesWithThread(sql: Sql, id: number, opts: { breakageLinksOfThisSeriesOnly?: boolean } = {}): Promise<{ series: SeriesDetail; threadId: number } | null> {
+  // Every part is keyed by the id alone, so all go out at once: one round trip of waiting, not two.
+  const [[row], patches, versions, fixups, breakages, syscallChanges] = await Promise.all([
+    sql<(SeriesRow & { previous_version_id: number | null; next_version_id: number | null; reply_count: number; status_reasons: StatusReasonView[]; thread_id: string })[]>`
+      select id, title, version, total, status, author_name, author_email, date, cover_message_id, received, missing,
+             open_breakages, pending_fixups, previous_version_id, next_version_id, reply_count, status_reasons, thread_id
+      from series where id = ${id}`,
     patchesOf(sql, id),
     versionChain(sql, id),
     fixupsOfSeries(sql, id),
-    breakagesOfSeries(sql, id),
+    breakagesOfSeries(sql, id, { onlyThisSeries: opts.breakageLinksOfThisSeriesOnly }),
     syscallChangesOfSeries(sql, id),
   ]);
+  if (!row) return null;
   return {
-    ...toSummary(row),
-    patches,
-    versions,
-    previousVersionId: row.previous_version_id,
-    nextVersionId: row.next_version_id,
-    replies: row.reply_count,
-    statusReasons: row.status_reasons,
-    fixups,
-    breakages,
-    syscallChanges,
+    series: {
+      ...toSummary(row),
+      patches,
+      versions,
+      previousVersionId: row.previous_version_id,
+      nextVersionId: row.next_version_id,
+      replies: row.reply_count,
+      statusReasons: row.status_reasons,
+      fixups,
+      breakages,
+      syscallChanges,
+    },
+    threadId: Number(row.thread_id),
   };
+}
+
+export async function seriesById(sql: Sql, id: number): Promise<SeriesDetail | null> {
+  return (await seriesWithThread(sql, id))?.series ?? null;
 }
 
 /** A stored trailer as lib/am.ts writes it: its value as given (older rows without one are rebuilt from name and address). */
@@ -322,10 +359,11 @@ export async function seriesMboxInput(sql: Sql, id: number, fixupMode: 'autosqua
           select target_number, subject, description, author_name, author_email, date, diff from fixups
           where series_id = ${id} and state = 'pending' and target_number is not null order by date nulls last, id`,
   ]);
+  const trailersByNumber = groupBy(trailerRows, (t) => t.patchNumber);
   const patches: AmPatch[] = [];
   for (const p of patchRows) {
     if (!p.raw) continue;
-    const trailers = trailerRows.filter((t) => t.patchNumber === p.number).map(givenTrailer).filter((t): t is GivenTrailer => t !== null);
+    const trailers = (trailersByNumber.get(p.number) ?? []).map(givenTrailer).filter((t): t is GivenTrailer => t !== null);
     patches.push({ number: p.number, raw: p.raw, trailers });
   }
   const fixups: AmFixup[] = fixupRows.map((f) => ({

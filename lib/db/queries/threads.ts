@@ -126,6 +126,13 @@ export async function messageBodies(sql: Sql, messageIds: string[]): Promise<Map
   return new Map(rows.map((r) => [r.message_id, r.body]));
 }
 
+/** Which of some Message-IDs are stored (a patch known only from a commit notice is not). */
+export async function storedMessageIds(sql: Sql, messageIds: string[]): Promise<Set<string>> {
+  if (messageIds.length === 0) return new Set();
+  const rows = await sql<{ message_id: string }[]>`select distinct message_id from messages where message_id = any(${messageIds}::text[])`;
+  return new Set(rows.map((r) => r.message_id));
+}
+
 /**
  * The tree as JSON, written without recursion: JSON.stringify overflows the stack on a
  * reply chain some thousands deep, and such chains exist in real archives.

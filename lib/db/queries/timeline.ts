@@ -20,6 +20,7 @@ import {
 } from '../../timeline.ts';
 import { actionsOn, actionsSince, type ManualAction } from '../actions.ts';
 import type { ReviewFacts } from '../schema.ts';
+import { groupBy } from '../../group.ts';
 
 interface SeriesFactRow {
   id: number;
@@ -76,16 +77,17 @@ async function breakageFacts(sql: Sql, breakageIds: number[]): Promise<BreakageF
       where br.breakage_id = any(${breakageIds})`,
   ]);
   const refs = await mailRefs(sql, [...claims.map((c) => c.message_id), ...verdicts.map((v) => v.message_id)]);
+  const reportsOf = groupBy(reports, (r) => r.breakage_id);
+  const claimsOf = groupBy(claims, (c) => c.breakage_id);
+  const verdictsOf = groupBy(verdicts, (v) => v.breakage_id);
   return bs.map((b) => ({
     id: b.id,
     signature: b.signature,
     title: b.message,
     status: b.status,
-    reports: reports.filter((r) => r.breakage_id === b.id).map((r) => ({ messageId: r.message_id, date: r.date, by: { name: r.reporter_name, email: r.reporter_email } })),
-    fixes: claims.filter((c) => c.breakage_id === b.id).map((c) => ({ ...ref(refs, c.message_id), via: c.via, fixupKey: c.fixup_key })),
-    verdicts: verdicts
-      .filter((v) => v.breakage_id === b.id)
-      .map((v) => ({ ...ref(refs, v.message_id, { date: v.date, by: { name: v.author_name, email: '' } }), kind: v.kind, ref: v.ref, quote: v.quote })),
+    reports: (reportsOf.get(b.id) ?? []).map((r) => ({ messageId: r.message_id, date: r.date, by: { name: r.reporter_name, email: r.reporter_email } })),
+    fixes: (claimsOf.get(b.id) ?? []).map((c) => ({ ...ref(refs, c.message_id), via: c.via, fixupKey: c.fixup_key })),
+    verdicts: (verdictsOf.get(b.id) ?? []).map((v) => ({ ...ref(refs, v.message_id, { date: v.date, by: { name: v.author_name, email: '' } }), kind: v.kind, ref: v.ref, quote: v.quote })),
   }));
 }
 
@@ -101,7 +103,8 @@ export async function timelineFacts(sql: Sql, seriesIds: number[]): Promise<Map<
   if (ids.length === 0) return new Map();
   const series = await sql<SeriesFactRow[]>`select id, key, version, total, title, status, review_facts from series where id = any(${ids})`;
   if (series.length === 0) return new Map();
-  const [chain, trailers, fixups, links, applied] = await Promise.all([
+  // A few waits instead of one per query: each stage asks only for what the one before made known.
+  const [chain, trailers, fixups, links, applied, linkActions] = await Promise.all([
     chains(sql, ids),
     sql<{ series_id: number; kind: string; name: string; email: string; patch_number: number; message_id: string; carried_from: string | null }[]>`
       select series_id, kind, name, email, patch_number, message_id, carried_from from trailers where series_id = any(${ids}) order by id`,
@@ -111,53 +114,71 @@ export async function timelineFacts(sql: Sql, seriesIds: number[]): Promise<Map<
     sql<{ series_id: number; applied_message_id: string; applied_commit: string | null; applied_branch: string | null; numbers: number[] }[]>`
       select series_id, applied_message_id, min(applied_commit) as applied_commit, min(applied_branch) as applied_branch, array_agg(number order by number) as numbers
       from patches where series_id = any(${ids}) and applied_message_id is not null group by series_id, applied_message_id`,
+    // Links and unlinks made by hand show on the series too, even once the link is gone.
+    sql<{ id: string; at: Date; actor: string; target_key: string; action: 'link' | 'unlink'; value: Record<string, unknown>; note: string; message: string | null; bid: number | null }[]>`
+      select a.id, a.at, a.actor, a.target_key, a.action, a.value, a.note, b.message, b.id as bid
+      from manual_actions a left join breakages b on b.signature = a.target_key
+      where a.target_kind = 'breakage' and a.action in ('link', 'unlink') and a.value->>'seriesKey' = any(${series.map((s) => s.key)}) order by a.at, a.id`,
   ]);
   const chainIds = [...new Set(chain.map((c) => c.id))];
-  // Patches of every version in the chains (the series' own among them).
-  const laterPatches = await sql<{ series_id: number; number: number; message_id: string }[]>`
-    select series_id, number, message_id from patches where series_id = any(${chainIds})`;
-  const noticeRows = fixups.some((f) => f.state === 'applied' && f.subject)
-    ? await sql<{ message_id: string; title: string; commit: string | null; date: Date | null; author_name: string | null; author_email: string | null }[]>`
-        select message_id, title, commit, date, author_name, author_email from commit_notices
-        where lower(title) = any(${fixups.filter((f) => f.subject).map((f) => (f.subject as string).toLowerCase())})`
-    : [];
-  const breakages = await breakageFacts(sql, [...new Set(links.map((l) => l.breakage_id))]);
-  const actions = await actionsOn(sql, [
-    ...series.map((s) => ({ kind: 'series' as const, key: s.key })),
-    ...fixups.map((f) => ({ kind: 'fixup' as const, key: f.key })),
-    ...breakages.map((b) => ({ kind: 'breakage' as const, key: b.signature })),
+  const [laterPatches, noticeRows, breakages] = await Promise.all([
+    // Patches of every version in the chains (the series' own among them).
+    sql<{ series_id: number; number: number; message_id: string }[]>`
+      select series_id, number, message_id from patches where series_id = any(${chainIds})`,
+    fixups.some((f) => f.state === 'applied' && f.subject)
+      ? sql<{ message_id: string; title: string; commit: string | null; date: Date | null; author_name: string | null; author_email: string | null }[]>`
+          select message_id, title, commit, date, author_name, author_email from commit_notices
+          where lower(title) = any(${fixups.filter((f) => f.subject).map((f) => (f.subject as string).toLowerCase())})`
+      : Promise.resolve([]),
+    breakageFacts(sql, [...new Set(links.map((l) => l.breakage_id))]),
   ]);
-  const fixupByKey = new Map(fixups.map((f) => [f.key, f]));
-  const versionOf = new Map(chain.map((c) => [c.id, c.version]));
-  const versionOfPatch = (messageId: string) => {
-    const p = laterPatches.find((x) => x.message_id === messageId);
-    return p ? versionOf.get(p.series_id) : undefined;
-  };
-  const breakageBySig = new Map(breakages.map((b) => [b.signature, b]));
-
   const review = (s: SeriesFactRow) => [
     ...s.review_facts.nacks.map((n) => ({ kind: 'nack' as const, messageId: n.messageId, by: n.by, quote: null })),
     ...s.review_facts.objections.map((o) => ({ kind: 'objection' as const, messageId: o.messageId, by: o.by, quote: o.quote })),
     ...(s.review_facts.withdrawn ? [{ kind: 'withdrawn' as const, messageId: s.review_facts.withdrawn.messageId, by: null, quote: s.review_facts.withdrawn.quote }] : []),
   ];
-  const refs = await mailRefs(sql, [
-    ...series.map((s) => s.key),
-    ...chain.map((c) => c.key),
-    ...trailers.map((t) => t.message_id),
-    ...series.flatMap((s) => review(s).map((r) => r.messageId)),
-    ...fixups.map((f) => f.message_id),
-    ...laterPatches.map((p) => p.message_id),
-    ...applied.map((a) => a.applied_message_id),
+  const [actions, refs] = await Promise.all([
+    actionsOn(sql, [
+      ...series.map((s) => ({ kind: 'series' as const, key: s.key })),
+      ...fixups.map((f) => ({ kind: 'fixup' as const, key: f.key })),
+      ...breakages.map((b) => ({ kind: 'breakage' as const, key: b.signature })),
+    ]),
+    mailRefs(sql, [
+      ...series.map((s) => s.key),
+      ...chain.map((c) => c.key),
+      ...trailers.map((t) => t.message_id),
+      ...series.flatMap((s) => review(s).map((r) => r.messageId)),
+      ...fixups.map((f) => f.message_id),
+      ...laterPatches.map((p) => p.message_id),
+      ...applied.map((a) => a.applied_message_id),
+    ]),
   ]);
+  const fixupByKey = new Map(fixups.map((f) => [f.key, f]));
+  const versionOf = new Map(chain.map((c) => [c.id, c.version]));
+  // The first series a patch Message-ID is found in, as a search of the list would give.
+  const seriesOfPatch = new Map<string, number>();
+  for (const p of laterPatches) if (!seriesOfPatch.has(p.message_id)) seriesOfPatch.set(p.message_id, p.series_id);
+  const versionOfPatch = (messageId: string) => {
+    const seriesId = seriesOfPatch.get(messageId);
+    return seriesId === undefined ? undefined : versionOf.get(seriesId);
+  };
+  const breakageBySig = new Map(breakages.map((b) => [b.signature, b]));
+  const breakageById = new Map(breakages.map((b) => [b.id, b]));
+  // Grouped once, so many series (the feed) cost one pass, not one filter per series.
+  const chainOf = groupBy(chain, (c) => c.origin);
+  const fixupsOf = groupBy(fixups, (f) => f.series_id);
+  const linksOf = groupBy(links, (l) => l.series_id);
+  const trailersOf = groupBy(trailers, (t) => t.series_id);
+  const appliedOf = groupBy(applied, (a) => a.series_id);
+  const patchesOf = groupBy(laterPatches, (p) => p.series_id);
 
   const out = new Map<number, TimelineFacts>();
   for (const s of series) {
-    const myChain = chain.filter((c) => c.origin === s.id);
+    const myChain = chainOf.get(s.id) ?? [];
     const later = myChain.filter((c) => c.version > s.version).sort((a, b) => a.version - b.version);
-    const myFixups: FixupFact[] = fixups
-      .filter((f) => f.series_id === s.id)
+    const myFixups: FixupFact[] = (fixupsOf.get(s.id) ?? [])
       .map((f) => {
-        const foldedIn = f.target_number === null ? undefined : later.map((c) => ({ c, p: laterPatches.find((p) => p.series_id === c.id && p.number === f.target_number) })).find((x) => x.p);
+        const foldedIn = f.target_number === null ? undefined : later.map((c) => ({ c, p: (patchesOf.get(c.id) ?? []).find((p) => p.number === f.target_number) })).find((x) => x.p);
         const notice = f.subject ? noticeRows.find((n) => n.title.toLowerCase() === (f.subject as string).toLowerCase()) : undefined;
         return {
           id: f.id,
@@ -170,7 +191,7 @@ export async function timelineFacts(sql: Sql, seriesIds: number[]): Promise<Map<
           applied: notice ? { messageId: notice.message_id, date: notice.date, by: notice.author_email ? { name: notice.author_name ?? '', email: notice.author_email } : null, commit: notice.commit } : null,
         };
       });
-    const myBreakages = links.filter((l) => l.series_id === s.id).map((l) => breakages.find((b) => b.id === l.breakage_id)).filter((b): b is BreakageFact => !!b);
+    const myBreakages = (linksOf.get(s.id) ?? []).map((l) => breakageById.get(l.breakage_id)).filter((b): b is BreakageFact => !!b);
     const myActions: ActionFact[] = actions.flatMap((a) => {
       if (a.targetKind === 'series') return a.targetKey === s.key ? [toActionFact(a, 'series', null)] : [];
       if (a.targetKind === 'fixup') {
@@ -183,9 +204,7 @@ export async function timelineFacts(sql: Sql, seriesIds: number[]): Promise<Map<
     out.set(s.id, {
       series: { id: s.id, version: s.version, total: s.total, title: s.title, posted: refs.get(s.key) ?? null },
       versions: myChain.filter((c) => c.id !== s.id).map((c) => ({ id: c.id, version: c.version, posted: refs.get(c.key) ?? null })),
-      trailers: trailers
-        .filter((t) => t.series_id === s.id)
-        .map((t) => ({
+      trailers: (trailersOf.get(s.id) ?? []).map((t) => ({
           kind: t.kind,
           name: t.name,
           email: t.email,
@@ -197,18 +216,11 @@ export async function timelineFacts(sql: Sql, seriesIds: number[]): Promise<Map<
       review: review(s).map((r) => ({ ...ref(refs, r.messageId), by: r.by ?? refs.get(r.messageId)?.by ?? null, kind: r.kind, quote: r.quote })),
       fixups: myFixups,
       breakages: myBreakages,
-      applied: applied
-        .filter((a) => a.series_id === s.id)
-        .map((a) => ({ ...ref(refs, a.applied_message_id), commit: a.applied_commit, branch: a.applied_branch, patchNumbers: a.numbers })),
+      applied: (appliedOf.get(s.id) ?? []).map((a) => ({ ...ref(refs, a.applied_message_id), commit: a.applied_commit, branch: a.applied_branch, patchNumbers: a.numbers })),
       actions: myActions,
-      ownMessageIds: [s.key, ...laterPatches.filter((p) => p.series_id === s.id).map((p) => p.message_id)],
+      ownMessageIds: [s.key, ...(patchesOf.get(s.id) ?? []).map((p) => p.message_id)],
     });
   }
-  // Links and unlinks made by hand show on the series too, even once the link is gone.
-  const linkActions = await sql<{ id: string; at: Date; actor: string; target_key: string; action: 'link' | 'unlink'; value: Record<string, unknown>; note: string; message: string | null; bid: number | null }[]>`
-    select a.id, a.at, a.actor, a.target_key, a.action, a.value, a.note, b.message, b.id as bid
-    from manual_actions a left join breakages b on b.signature = a.target_key
-    where a.target_kind = 'breakage' and a.action in ('link', 'unlink') and a.value->>'seriesKey' = any(${series.map((s) => s.key)}) order by a.at, a.id`;
   for (const s of series) {
     const facts = out.get(s.id) as TimelineFacts;
     for (const a of linkActions) {
