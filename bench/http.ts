@@ -169,7 +169,8 @@ export async function httpLatency(url: string, sql: Sql, opts: { seconds?: numbe
     execFileSync(process.execPath, [NEXT_BIN, 'build'], { cwd: root, stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
   }
   const port = await freePort();
-  const server = spawn(process.execPath, [NEXT_BIN, 'start', '-p', String(port), '-H', '127.0.0.1'], {
+  // Served as `patchloom serve` serves it: one Next.js server per core (bin/web.js).
+  const server = spawn(process.execPath, [join(root, 'bin/web.js'), '-p', String(port), '-H', '127.0.0.1'], {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: '1' },
     stdio: 'ignore',

@@ -1,7 +1,7 @@
 /**
  * `patchloom serve` (and `npm start`): open the database (starting the embedded one if
- * needed), build the app if there is no build, then run `next start` with DATABASE_URL
- * pointing at that database. This process keeps the embedded server registered while
+ * needed), build the app if there is no build, then run `next start` on every core (bin/web.js)
+ * with DATABASE_URL pointing at that database. This process keeps the embedded server registered while
  * the web server runs, and releases it on exit. When IMAP is configured (PATCHLOOM_IMAP_* or
  * patchloom.config.json) it also runs the sync worker, stopped before the database is released.
  */
@@ -34,7 +34,7 @@ export async function serve(opts: { port: number }) {
   }
   if (!worker) await database.sql.end({ timeout: 5 });
 
-  const child = spawn(process.execPath, [nextBin, 'start', '-p', String(opts.port)], {
+  const child = spawn(process.execPath, [join(import.meta.dirname, 'web.js'), '-p', String(opts.port)], {
     stdio: 'inherit',
     env: { ...env, DATABASE_URL: url, PATCHLOOM_SERVE: '1' },
     cwd: root,

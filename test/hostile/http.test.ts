@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestDatabase, describeDb, type TestDatabase } from '../helpers/db.ts';
 import { importFiles } from '../../ingest/import-files.ts';
-import { createLedger, freePort, mailText, ROOT, scratchDir, storedForm, waitFor, withEnv } from './helpers.ts';
+import { createLedger, freePort, mailText, pidAlive, ROOT, scratchDir, storedForm, waitFor, withEnv } from './helpers.ts';
 
 const ledger = createLedger(import.meta.filename);
 afterAll(() => ledger.finish());
@@ -71,7 +71,12 @@ describeDb('the running server', () => {
     await importFiles(t.sql, [join(ROOT, 'test/fixtures/seed'), dir]);
     const port = await freePort();
     base = `http://127.0.0.1:${port}`;
-    server = spawn(process.execPath, [NEXT, 'start', '-p', String(port), '-H', '127.0.0.1'], { cwd: ROOT, env: withEnv({ DATABASE_URL: t.url, PORT: String(port) }), stdio: ['ignore', 'pipe', 'pipe'] });
+    // Through bin/web.js, as `patchloom serve` runs it: two Next.js servers sharing the port.
+    server = spawn(process.execPath, [join(ROOT, 'bin/web.js'), '-p', String(port), '-H', '127.0.0.1'], {
+      cwd: ROOT,
+      env: withEnv({ DATABASE_URL: t.url, PORT: String(port), PATCHLOOM_WEB_WORKERS: '2' }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     server.stdout?.on('data', (d: Buffer) => (log += d.toString()));
     server.stderr?.on('data', (d: Buffer) => (log += d.toString()));
     await waitFor(
@@ -193,5 +198,16 @@ describeDb('the running server', () => {
       const res = await fetch(`${base}${p}`);
       expect([p, res.status < 500]).toEqual([p, true]);
     }
+  });
+
+  it('serves from two processes sharing the port, and stops both on SIGTERM', async () => {
+    const children = () => (spawnSync('pgrep', ['-P', String(server.pid)], { encoding: 'utf8' }).stdout.match(/\d+/g) ?? []).map(Number);
+    const workers = children();
+    expect(workers).toHaveLength(2);
+    const answers = await Promise.all(Array.from({ length: 32 }, () => fetch(`${base}/api/health`).then((r) => r.status)));
+    expect(new Set(answers)).toEqual(new Set([200]));
+    server.kill('SIGTERM');
+    await new Promise((r) => (server.exitCode !== null ? r(null) : server.once('exit', r)));
+    await waitFor('both servers to exit', () => workers.every((pid) => !pidAlive(pid)), 15_000);
   });
 });
