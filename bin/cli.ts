@@ -43,6 +43,7 @@ Environment:
                         every patchloom process on this machine.
   PATCHLOOM_DATA_DIR    Where the embedded database lives (default ./.data).
   PORT                  Port of the web server (default 3000).
+  PATCHLOOM_WEB_WORKERS Web server processes sharing the port (default: one per core).
   PATCHLOOM_MAX_MESSAGE_BYTES
                         Messages above this size are stored raw and flagged, not parsed (default 25 MB).
   PATCHLOOM_IMAP_HOST, _PORT, _TLS, _USER, _PASSWORD or _PASSWORD_FILE, _MAILBOXES
