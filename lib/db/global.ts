@@ -38,33 +38,48 @@ export async function seriesByIds(sql: Sql, ids: number[]): Promise<SeriesRow[]>
 
 /**
  * Series that could be other versions of the given ones: the same change-id or title, threaded
- * into them or linked from their cover letters, sharing a patch title, or by the same author
- * with a similar title within the gap that lib/versions.ts accepts on weaker evidence; then the
- * stored version chains of all of those, so relinking part of a chain never cuts it. Each arm
- * is an index lookup, and none grows with all of an author's postings (hundreds a year).
+ * into them or linked from their cover letters, sharing a patch title, or the same author's
+ * postings around them within the gap that lib/versions.ts accepts on weaker evidence; then
+ * the stored version chains of all of those, so relinking part of a chain never cuts it. Each
+ * arm is an index lookup, and none grows with the archive: the arms by author and by title
+ * keep the nearest postings in time.
  */
-/** Trigram similarity below which two titles by one author are not compared (lib/versions.ts wants 0.5 or shared patches). */
-const SIMILAR_TITLE = 0.3;
+/**
+ * Of an author's postings (on each side in time), and of those a title matches, the nearest in
+ * time: a maintainer posts hundreds of series a year, and a common title ("Add the foo syscall",
+ * "[GIT PULL] drm fixes") matches hundreds over the years.
+ */
+const NEAREST_BY_AUTHOR = 6;
+const NEAREST = 8;
 
 export async function versionCandidates(sql: Sql, ids: number[], linkedIds: string[]): Promise<SeriesRow[]> {
   const window = `${TITLE_ONLY_MAX_GAP_DAYS} days`;
   return sql<SeriesRow[]>`
     with recursive a as (select * from series where id = any(${ids})),
     near as (
-      select s.id from a join series s on s.author_email = a.author_email
-        and (a.date is null or s.date is null or s.date between a.date - ${window}::interval and a.date + ${window}::interval)
-        and similarity(lower(s.title), lower(a.title)) >= ${SIMILAR_TITLE}
+      select x.id from a cross join lateral (
+        select s.id from series s where s.author_email = a.author_email and s.date <= a.date and s.date >= a.date - ${window}::interval
+        order by s.date desc limit ${NEAREST_BY_AUTHOR}) x
+      union select x.id from a cross join lateral (
+        select s.id from series s where s.author_email = a.author_email and s.date > a.date and s.date <= a.date + ${window}::interval
+        order by s.date limit ${NEAREST_BY_AUTHOR}) x
       union select s.id from a join series s on s.change_id = a.change_id
-      union select s.id from a join series s on lower(s.title) = lower(a.title)
+      union select x.id from a cross join lateral (
+        select s.id from series s where lower(s.title) = lower(a.title)
+        order by abs(extract(epoch from s.date - a.date)) nulls last limit ${NEAREST}) x
       union select s.id from a join series s on s.message_ids @> array[a.in_reply_to] where a.in_reply_to is not null
       union select s.id from a join series s on s.in_reply_to = any(a.message_ids)
       union select s.id from series s where s.message_ids && ${linkedIds}::text[]
-      union select q.series_id from patches p join patches q on q.title = p.title where p.series_id = any(${ids}) and not p.placeholder
+      union select x.series_id from patches p cross join lateral (
+        select q.series_id from patches q where q.title = p.title
+        order by abs(extract(epoch from q.date - p.date)) nulls last limit ${NEAREST}) x
+      where p.series_id = any(${ids}) and not p.placeholder
     ),
     chain(id) as (
       select id from near
-      union select x.id from chain c join series s on s.id = c.id
-        join series x on x.id in (s.previous_version_id, s.next_version_id, s.superseded_by_id)
+      union select v.id from chain c join series s on s.id = c.id
+        cross join lateral (values (s.previous_version_id), (s.next_version_id), (s.superseded_by_id)) v(id)
+        where v.id is not null
     )
     select s.* from series s where s.id in (select id from chain)`;
 }
