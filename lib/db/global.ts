@@ -394,8 +394,19 @@ export async function writeBreakages(sql: Sql, signatures: string[], writes: Bre
         symbol = excluded.symbol, error_text = excluded.error_text, arch = excluded.arch, config = excluded.config, compiler = excluded.compiler,
         status = excluded.status, status_reason = excluded.status_reason, baseline = excluded.baseline,
         first_report_message_id = excluded.first_report_message_id, first_report_date = excluded.first_report_date
+      -- An unchanged failure is not rewritten: its search and trigram indexes are costly to update.
+      where (breakages.kind, breakages.message, breakages.file, breakages.line, breakages.symbol, breakages.error_text, breakages.arch,
+             breakages.config, breakages.compiler, breakages.status, breakages.status_reason, breakages.baseline,
+             breakages.first_report_message_id, breakages.first_report_date)
+        is distinct from (excluded.kind, excluded.message, excluded.file, excluded.line, excluded.symbol, excluded.error_text, excluded.arch,
+             excluded.config, excluded.compiler, excluded.status, excluded.status_reason, excluded.baseline,
+             excluded.first_report_message_id, excluded.first_report_date)
       returning id, signature`;
     for (const r of ids) idOf.set(r.signature, r.id);
+  }
+  const unchanged = writes.map((w) => w.signature).filter((sig) => !idOf.has(sig));
+  if (unchanged.length) {
+    for (const r of await sql<{ id: number; signature: string }[]>`select id, signature from breakages where signature = any(${unchanged})`) idOf.set(r.signature, r.id);
   }
   const ids = [...idOf.values()];
   await sql`delete from breakage_reports where breakage_id = any(${ids})`;
