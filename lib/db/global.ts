@@ -189,10 +189,10 @@ export async function noticesForSeries(sql: Sql, seriesIds: number[]): Promise<N
   return sql<NoticeRow[]>`
     with p as (select message_id, lower(title) as title from patches where series_id = any(${seriesIds})
                union select cover_message_id, null from series where id = any(${seriesIds}) and cover_message_id is not null)
-    select distinct n.* from commit_notices n
-    where n.links && (select array_agg(message_id) from p)
-       or n.in_reply_to in (select message_id from p)
-       or lower(n.title) in (select title from p where title is not null)`;
+    select n.* from commit_notices n where n.message_id in (
+      select message_id from commit_notices where links && (select array_agg(message_id) from p)
+      union select message_id from commit_notices where in_reply_to in (select message_id from p)
+      union select message_id from commit_notices where lower(title) in (select title from p where title is not null))`;
 }
 
 /** Patches known only from a commit notice that names them (see lib/applied.ts patchNumberOfMessageId). */

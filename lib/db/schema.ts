@@ -248,6 +248,7 @@ export const patches = pgTable(
     index('patches_message').on(t.messageId),
     index('patches_patch_id').on(t.patchId),
     index('patches_title').on(t.title),
+    index('patches_title_lower').on(sql`lower(${t.title})`),
     index('patches_files').using('gin', t.files),
   ],
 );
@@ -286,7 +287,13 @@ export const commitNotices = pgTable(
     authorEmail: text('author_email'),
     date: tz('date'),
   },
-  (t) => [index('commit_notices_thread').on(t.threadId), index('commit_notices_title').on(t.title)],
+  (t) => [
+    index('commit_notices_thread').on(t.threadId),
+    // What the cross-thread pass looks notices up by: a title, a Link:, the message replied to.
+    index('commit_notices_title_lower').on(sql`lower(${t.title})`),
+    index('commit_notices_links').using('gin', t.links),
+    index('commit_notices_in_reply_to').on(t.inReplyTo),
+  ],
 );
 
 // ---------------------------------------------------------------- derived: fixups
