@@ -76,26 +76,16 @@ export function KeyboardHint() {
 /** Previous / next for lists that know only whether another page follows, not their total. */
 export function PrevNext({ page, more, href }: { page: number; more: boolean; href: (page: number) => string }) {
   if (page <= 1 && !more) return null;
-  return (
-    <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
-      {page > 1 ? (
-        <Link prefetch={false} className={linkClass} href={href(page - 1)} rel="prev">
-          ← Previous
-        </Link>
-      ) : null}
-      <span className="tabular-nums text-zinc-500">page {page}</span>
-      {more ? (
-        <Link prefetch={false} className={linkClass} href={href(page + 1)} rel="next">
-          Next →
-        </Link>
-      ) : null}
-    </nav>
-  );
+  return <PageNav page={page} more={more} href={href} label={`page ${page}`} />;
 }
 
 export function Pager({ page, pageSize, total, href }: { page: number; pageSize: number; total: number; href: (page: number) => string }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   if (pages <= 1) return null;
+  return <PageNav page={page} more={page < pages} href={href} label={`page ${page} of ${pages}`} />;
+}
+
+function PageNav({ page, more, href, label }: { page: number; more: boolean; href: (page: number) => string; label: string }) {
   return (
     <nav aria-label="Pages" className="mt-3 flex items-center gap-3 text-sm">
       {page > 1 ? (
@@ -103,10 +93,8 @@ export function Pager({ page, pageSize, total, href }: { page: number; pageSize:
           ← Previous
         </Link>
       ) : null}
-      <span className="tabular-nums text-zinc-500">
-        page {page} of {pages}
-      </span>
-      {page < pages ? (
+      <span className="tabular-nums text-zinc-500">{label}</span>
+      {more ? (
         <Link prefetch={false} className={linkClass} href={href(page + 1)} rel="next">
           Next →
         </Link>

@@ -6,6 +6,7 @@
  */
 import type { FileDiff } from '../diff.ts';
 import { parseRows, tablePathKind, type SyscallChange, type SyscallRow, type TableFormat } from './table.ts';
+import { groupBy } from '../group.ts';
 
 export type { SyscallChange } from './table.ts';
 
@@ -36,13 +37,7 @@ function change(table: string, kind: SyscallChange['kind'], old: SyscallRow | nu
 
 /** The changes between two row lists of one table, ordered by number. */
 export function diffTableRows(table: string, oldRows: SyscallRow[], newRows: SyscallRow[]): SyscallChange[] {
-  const olds = new Map<string, SyscallRow[]>();
-  for (const r of oldRows) {
-    const k = keyOf(r);
-    const list = olds.get(k);
-    if (list) list.push(r);
-    else olds.set(k, [r]);
-  }
+  const olds = groupBy(oldRows, keyOf);
   const out: SyscallChange[] = [];
   for (const r of newRows) {
     const old = olds.get(keyOf(r))?.shift();
