@@ -205,6 +205,7 @@ export const series = pgTable(
     index('series_date').on(t.date),
     index('series_author').on(t.authorEmail, t.date),
     index('series_change_id').on(t.changeId),
+    index('series_cover').on(t.coverMessageId),
     index('series_in_reply_to').on(t.inReplyTo),
     index('series_search').using('gin', t.search),
     index('series_title_trgm').using('gin', sql`${t.title} gin_trgm_ops`),
@@ -363,6 +364,8 @@ export const buildReports = pgTable(
     index('build_reports_signatures').using('gin', t.signatures),
     index('build_reports_primary').on(t.primarySignature),
     index('build_reports_error_files').using('gin', t.errorFiles),
+    // The reports of a series, when its failures are regrouped.
+    index('build_reports_series_key').on(t.seriesKey),
   ],
 );
 
