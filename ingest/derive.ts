@@ -21,10 +21,10 @@ import { deriveStatus } from '../lib/status.ts';
 import { linkedMessageIds, linkVersions, supersededBy, versionChains, type VersionCandidate } from '../lib/versions.ts';
 
 const THREADS_PER_CHUNK = 200;
-/** A report that names no series is tied to series that changed its files this many days before it, */
+/** A report that names no series is tied to the series that changed its files in the days before it, */
 const FILE_LINK_DAYS = 60;
 const FILE_LINK_WINDOW_MS = FILE_LINK_DAYS * 86_400_000;
-/** when at most this many series did. */
+/** ...when few did: a file that many series change does not say which one broke the build. */
 const MAX_FILE_LINKED_SERIES = 5;
 
 type ThreadOutcome = { threadId: number; analysis: ThreadAnalysis } | { threadId: number; error: Error };
@@ -33,7 +33,7 @@ type ThreadOutcome = { threadId: number; analysis: ThreadAnalysis } | { threadId
 function analyseChunk(chunk: number[], threads: Map<number, Mail[]>): { empty: number[]; outcomes: ThreadOutcome[] } {
   const empty = chunk.filter((t) => (threads.get(t) ?? []).length === 0);
   const outcomes = chunk
-    .filter((t) => !empty.includes(t))
+    .filter((t) => (threads.get(t) ?? []).length > 0)
     .map((threadId): ThreadOutcome => {
       try {
         return { threadId, analysis: analyseThread(threads.get(threadId) ?? []) };
