@@ -263,8 +263,13 @@ function appendRow(r: Record<string, unknown>) {
   };
   const m = r.machine as { cores: number; memoryGb: number };
   const row = `| ${get('date').slice(0, 10)} | ${m.cores} cores, ${m.memoryGb} GB | ${get('messages')} | ${get('import.messagesPerSecond')} | ${get('import.mbPerSecond')} | ${get('import.nodePeakRssMb')} / ${get('import.postgresPeakRssMb')} | ${get('reindex.messagesPerSecond')} | ${get('incremental.p95')} | ${get('http./api/series.p95')} | ${get('http./api/series/{id}.p95')} | ${get('http./api/breakages?q=.p95')} | ${get('http./api/syscalls?q=.p95')} | ${get('http./series/{id}.p95')} | ${get('databaseBytesPerMessage')} | ${get('sideBySide.mu.patchloomRatio')} | ${get('sideBySide.notmuch.patchloomRatio')} |\n`;
-  appendFileSync(file, row);
-  log(`appended a row to ${file}`);
+  // After the table's last row, above the notes that follow it.
+  const text = readFileSync(file, 'utf8');
+  const lines = text.split('\n');
+  const last = lines.findLastIndex((l) => /^\| \d{4}-\d{2}-\d{2} \|/.test(l));
+  if (last < 0) appendFileSync(file, row);
+  else writeFileSync(file, [...lines.slice(0, last + 1), row.trimEnd(), ...lines.slice(last + 1)].join('\n'));
+  log(`added a row to ${file}`);
 }
 
 main().catch((err) => {
