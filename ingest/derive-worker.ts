@@ -43,11 +43,11 @@ export function startDeriveWorker(url: string): DeriveWorker {
     w?.reject(Object.assign(new Error(answer.error.message), { code: answer.error.code, stack: answer.error.stack }));
   });
   const fail = (err: Error) => {
-    exited = err;
-    for (const w of waiting.values()) w.reject(err);
+    exited ??= err; // 'error' comes before 'exit' and says more
+    for (const w of waiting.values()) w.reject(exited);
     waiting.clear();
   };
-  worker.on('error', (err) => fail(new Error(`the derive worker failed: ${err.message}`)));
+  worker.on('error', (err) => fail(new Error(`the derive worker failed: ${err.message}. What was stored is kept; run the import again to derive the rest`)));
   worker.on('exit', (code) => fail(new Error(`the derive worker exited (code ${code}); run the import again to finish deriving`)));
   return {
     derive(threadIds) {
