@@ -24,7 +24,7 @@ export interface DeriveWorker {
 }
 
 /** Heap limit of the worker: a derive covers about 5,000 messages, 200 threads at a time; the limit keeps V8 collecting. */
-const WORKER_HEAP_MB = 512;
+const WORKER_HEAP_MB = 192;
 const CLOSE_TIMEOUT_MS = 10_000;
 
 export function startDeriveWorker(url: string): DeriveWorker {

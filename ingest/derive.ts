@@ -20,7 +20,7 @@ import { patchFiles } from '../lib/series.ts';
 import { deriveStatus } from '../lib/status.ts';
 import { linkedMessageIds, linkVersions, supersededBy, versionChains, type VersionCandidate } from '../lib/versions.ts';
 
-const THREADS_PER_CHUNK = 200;
+const THREADS_PER_CHUNK = 50;
 /** A report that names no series is tied to the series that changed its files in the days before it, */
 const FILE_LINK_DAYS = 60;
 const FILE_LINK_WINDOW_MS = FILE_LINK_DAYS * 86_400_000;
@@ -75,7 +75,7 @@ async function writeChunk(sql: Sql, { empty, outcomes }: ReturnType<typeof analy
 }
 
 /**
- * Recompute the derived data of the given threads, 200 at a time: the next chunk loads and
+ * Recompute the derived data of the given threads, 50 at a time: the next chunk loads and
  * the previous one is written while this one is analysed, so the database and the CPU work
  * side by side. Then the cross-thread pass over what they touched.
  */

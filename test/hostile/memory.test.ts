@@ -102,7 +102,8 @@ describeDb.runIf(process.platform === 'linux')('importing a 200 MB mbox', () => 
     );
     ledger.input('200 MB mbox of ordinary mail (memory)', { crashed: run.exit.code !== 0, lost: n !== messages });
     expect(n).toBe(messages);
-    // Holding what was read (raw bytes or parsed mail) would not fit in the heap, and would grow with the file.
-    expect(growth).toBeLessThan(size / 3);
+    // Holding the second half's mail would add its raw bytes and more (parsed bodies and headers):
+    // over 100 MB. The derive worker's heap grows lazily towards its limit, so allow some of that.
+    expect(growth).toBeLessThan(size / 2);
   }, 900_000);
 });
