@@ -162,6 +162,9 @@ describe('helpers', () => {
     const e = (id: string, at: string | null, kind: TimelineEvent['kind']): TimelineEvent => ({ id, at, kind, text: id, messageId: null, by: null, ref: null });
     const sorted = sortEvents([e('c', null, 'posted'), e('b', '2018-01-01T00:00:00.000Z', 'applied'), e('a', '2018-01-01T00:00:00.000Z', 'posted'), e('d', '2017-01-01T00:00:00.000Z', 'manual')]);
     expect(sorted.map((x) => x.id)).toEqual(['d', 'a', 'b', 'c']);
+    // Two actions made in one millisecond keep the order they were made in.
+    const at = '2026-01-01T00:00:00.000Z';
+    expect(sortEvents([e('action:10', at, 'manual'), e('action:9', at, 'manual')]).map((x) => x.id)).toEqual(['action:9', 'action:10']);
   });
 });
 
