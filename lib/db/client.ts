@@ -43,6 +43,20 @@ function isWriteRace(err: unknown): boolean {
   return err instanceof TypeError && /reading 'write'/.test(err.message) && /nextWrite[\s\S]*postgres[\\/]src[\\/]connection\.js|postgres[\\/]src[\\/]connection\.js[\s\S]*nextWrite/.test(err.stack ?? '');
 }
 
+/**
+ * The server ending a connection that runs no query (a restart, pg_terminate_backend): postgres.js
+ * throws that error from its socket handler, outside any query; the next query reconnects.
+ */
+function isIdleTermination(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return (
+    err instanceof Error &&
+    typeof code === 'string' &&
+    ['57P01', '57P02', '57P03', 'ECONNRESET', 'EPIPE', 'CONNECTION_CLOSED', 'CONNECTION_DESTROYED'].includes(code) &&
+    /postgres[\\/]src[\\/]connection\.js|node:net|stream_base_commons/.test(err.stack ?? '')
+  );
+}
+
 let writeRaceGuarded = false;
 
 /**
@@ -57,6 +71,10 @@ function guardWriteRace() {
   process.on('uncaughtException', (err) => {
     if (isWriteRace(err)) {
       process.stderr.write('patchloom: ignored a late write to a closed database connection (postgres.js #1154); its query was retried\n');
+      return;
+    }
+    if (isIdleTermination(err)) {
+      process.stderr.write(`patchloom: the server closed an idle database connection (${err.message}); it reconnects on its next query\n`);
       return;
     }
     if (process.listenerCount('uncaughtException') > 1) return; // someone else handles it
