@@ -12,7 +12,7 @@
  *   is over); without `once` the mailbox is then followed with syncForever (IDLE, NOOP polling).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import type { Sql } from 'postgres';
 import {

@@ -5,7 +5,6 @@ import { ownText } from '../../lib/mail/quote.ts';
 import { deriveStatus, detectObjection, detectWithdrawal, STATUS_PRECEDENCE, type SeriesStatus, type StatusFacts } from '../../lib/status.ts';
 
 const ingo = { name: 'Ingo Molnar', email: 'mingo@kernel.org' };
-const andy = { name: 'Andy Lutomirski', email: 'luto@kernel.org' };
 
 function facts(over: Partial<StatusFacts> = {}): StatusFacts {
   return {
